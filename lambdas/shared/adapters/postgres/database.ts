@@ -1,0 +1,54 @@
+import postgres, { type Sql } from 'postgres';
+import type { Config } from '../../config';
+import { readSecret } from '../secrets';
+
+export type Database = Sql;
+
+/** The shape of an RDS-generated credentials secret. */
+interface DatabaseSecret {
+  username: string;
+  password: string;
+  host: string;
+  port?: number;
+  dbname?: string;
+}
+
+// int8 as a JS number: amounts are bounded far below 2^53 and ledger sums stay there too.
+const types = {
+  bigint: { to: 20, from: [20], serialize: (x: number) => x.toString(), parse: (x: string) => Number(x) },
+};
+
+export function openDatabase(url: string, options: { max?: number; prepare?: boolean; ssl?: boolean } = {}) {
+  return postgres(url, {
+    max: options.max ?? 5,
+    prepare: options.prepare ?? true,
+    ssl: options.ssl ? 'require' : false,
+    idle_timeout: 30,
+    connect_timeout: 10,
+    onnotice: () => {},
+    types,
+  }) as unknown as Database;
+}
+
+/** Connects from DATABASE_URL, or from the Secrets Manager secret (read once per cold start). */
+export async function connectDatabase(config: Config): Promise<Database> {
+  const common = { max: config.DATABASE_POOL_MAX, prepare: config.DATABASE_PREPARE };
+  if (config.DATABASE_URL) {
+    return openDatabase(config.DATABASE_URL, { ...common, ssl: config.DATABASE_SSL === 'require' });
+  }
+  const secret = JSON.parse(await readSecret(config.DATABASE_SECRET_ARN!)) as DatabaseSecret;
+  return postgres({
+    host: config.DATABASE_HOST ?? secret.host,
+    port: secret.port ?? 5432,
+    database: secret.dbname ?? 'payments',
+    username: secret.username,
+    password: secret.password,
+    ssl: config.DATABASE_SSL === 'require' ? 'require' : false,
+    max: common.max,
+    prepare: common.prepare,
+    idle_timeout: 30,
+    connect_timeout: 10,
+    onnotice: () => {},
+    types,
+  }) as unknown as Database;
+}

@@ -1,0 +1,56 @@
+import { createHash } from 'node:crypto';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Database } from './database';
+
+// Any constant works; it only has to be the same for every process that migrates this database.
+const MIGRATION_LOCK_ID = 7_421_901;
+const FILE_PATTERN = /^(\d{4})_[\w-]+\.sql$/;
+
+export interface MigrationResult {
+  applied: string[];
+  skipped: string[];
+}
+
+/**
+ * Applies `dir`'s numbered SQL files in order, each once, in one transaction under an advisory lock.
+ * A migration whose file changed after it was applied is refused (checksum mismatch).
+ */
+export async function migrate(db: Database, dir: string): Promise<MigrationResult> {
+  const files = (await readdir(dir)).filter((f) => FILE_PATTERN.test(f)).sort();
+  const migrations = await Promise.all(
+    files.map(async (name) => {
+      const text = await readFile(join(dir, name), 'utf8');
+      return { name, text, checksum: createHash('sha256').update(text).digest('hex') };
+    }),
+  );
+  const result: MigrationResult = { applied: [], skipped: [] };
+  await db.begin(async (tx) => {
+    await tx`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK_ID})`;
+    await tx`
+      CREATE TABLE IF NOT EXISTS schema_migrations (
+        name       text PRIMARY KEY,
+        checksum   text NOT NULL,
+        applied_at timestamptz NOT NULL DEFAULT now()
+      )`;
+    const done = new Map(
+      (await tx<{ name: string; checksum: string }[]>`SELECT name, checksum FROM schema_migrations`).map(
+        (r) => [r.name, r.checksum],
+      ),
+    );
+    for (const m of migrations) {
+      const previous = done.get(m.name);
+      if (previous !== undefined) {
+        if (previous !== m.checksum) {
+          throw new Error(`Migration ${m.name} was changed after it was applied (checksum mismatch)`);
+        }
+        result.skipped.push(m.name);
+        continue;
+      }
+      await tx.unsafe(m.text);
+      await tx`INSERT INTO schema_migrations (name, checksum) VALUES (${m.name}, ${m.checksum})`;
+      result.applied.push(m.name);
+    }
+  });
+  return result;
+}

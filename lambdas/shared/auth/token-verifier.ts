@@ -1,0 +1,57 @@
+import { createRemoteJWKSet, type JWTVerifyGetKey, jwtVerify } from 'jose';
+import { readSecret } from '../adapters/secrets';
+import type { Config } from '../config';
+
+export interface Principal {
+  userId: string;
+}
+
+/** Why a token was refused; never shown to the client, only logged. */
+export class InvalidTokenError extends Error {
+  override name = 'InvalidTokenError';
+}
+
+export type TokenVerifier = (token: string) => Promise<Principal>;
+
+const CLOCK_SKEW_SECONDS = 60;
+
+/**
+ * Verifies a bearer JWT: HS256 with a shared secret (Secrets Manager in AWS, config locally),
+ * or RS256/ES256 against an OIDC issuer's JWKS. Issuer and audience are always checked;
+ * `alg: none` and any algorithm not listed are refused by jose.
+ */
+export function createTokenVerifier(config: Config): TokenVerifier {
+  let key: Promise<Uint8Array | JWTVerifyGetKey> | undefined;
+  const algorithms = config.JWT_JWKS_URL ? ['RS256', 'ES256'] : ['HS256'];
+  const resolveKey = () => {
+    key ??= (async () => {
+      if (config.JWT_JWKS_URL) return createRemoteJWKSet(new URL(config.JWT_JWKS_URL));
+      if (config.JWT_SECRET_ARN) return new TextEncoder().encode(await readSecret(config.JWT_SECRET_ARN));
+      if (config.JWT_SECRET) return new TextEncoder().encode(config.JWT_SECRET);
+      throw new Error('No JWT key configured: set JWT_JWKS_URL or JWT_SECRET_ARN');
+    })();
+    key.catch(() => {
+      key = undefined;
+    });
+    return key;
+  };
+
+  return async (token) => {
+    const k = await resolveKey();
+    try {
+      const options = {
+        issuer: config.JWT_ISSUER,
+        audience: config.JWT_AUDIENCE,
+        algorithms,
+        clockTolerance: CLOCK_SKEW_SECONDS,
+        requiredClaims: ['sub', 'exp'],
+      };
+      const { payload } =
+        k instanceof Uint8Array ? await jwtVerify(token, k, options) : await jwtVerify(token, k, options);
+      if (!payload.sub || payload.sub.length > 128) throw new InvalidTokenError('bad subject');
+      return { userId: payload.sub };
+    } catch (error) {
+      throw error instanceof InvalidTokenError ? error : new InvalidTokenError((error as Error).message);
+    }
+  };
+}

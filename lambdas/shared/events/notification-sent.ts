@@ -1,0 +1,12 @@
+import { z } from 'zod';
+import { defineEvent, EVENT_SOURCES } from './envelope';
+
+/** One notification (email or SMS) about a terminal payment went out. */
+export const NotificationSent = defineEvent(EVENT_SOURCES.notificationWorker, 'NotificationSent', {
+  notification: z.object({
+    id: z.string().uuid(),
+    channel: z.enum(['email', 'sms']),
+    sent_at: z.string().datetime(),
+  }),
+});
+export type NotificationSentDetail = z.infer<typeof NotificationSent.schema>;
