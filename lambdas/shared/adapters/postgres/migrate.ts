@@ -16,7 +16,13 @@ export interface MigrationResult {
  * Applies `dir`'s numbered SQL files in order, each once, in one transaction under an advisory lock.
  * A migration whose file changed after it was applied is refused (checksum mismatch).
  */
-export async function migrate(db: Database, dir: string): Promise<MigrationResult> {
+export async function migrate(
+  db: Database,
+  dir: string,
+  options: { trackingTable?: string } = {},
+): Promise<MigrationResult> {
+  // A second set of migrations (the local runtime's queues) keeps its own tracking table.
+  const tracking = db(options.trackingTable ?? 'schema_migrations');
   const files = (await readdir(dir)).filter((f) => FILE_PATTERN.test(f)).sort();
   const migrations = await Promise.all(
     files.map(async (name) => {
@@ -28,15 +34,16 @@ export async function migrate(db: Database, dir: string): Promise<MigrationResul
   await db.begin(async (tx) => {
     await tx`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK_ID})`;
     await tx`
-      CREATE TABLE IF NOT EXISTS schema_migrations (
+      CREATE TABLE IF NOT EXISTS ${tracking} (
         name       text PRIMARY KEY,
         checksum   text NOT NULL,
         applied_at timestamptz NOT NULL DEFAULT now()
       )`;
     const done = new Map(
-      (await tx<{ name: string; checksum: string }[]>`SELECT name, checksum FROM schema_migrations`).map(
-        (r) => [r.name, r.checksum],
-      ),
+      (await tx<{ name: string; checksum: string }[]>`SELECT name, checksum FROM ${tracking}`).map((r) => [
+        r.name,
+        r.checksum,
+      ]),
     );
     for (const m of migrations) {
       const previous = done.get(m.name);
@@ -48,7 +55,7 @@ export async function migrate(db: Database, dir: string): Promise<MigrationResul
         continue;
       }
       await tx.unsafe(m.text);
-      await tx`INSERT INTO schema_migrations (name, checksum) VALUES (${m.name}, ${m.checksum})`;
+      await tx`INSERT INTO ${tracking} (name, checksum) VALUES (${m.name}, ${m.checksum})`;
       result.applied.push(m.name);
     }
   });
