@@ -17,12 +17,13 @@ CREATE INDEX payments_user_created_idx ON payments (user_id, created_at DESC, id
 CREATE INDEX payments_pending_idx ON payments (created_at) WHERE status = 'PENDING';
 
 -- One row per (user, key): the UNIQUE primary key is the last guardrail against a double payment.
+-- The row is claimed first and completed in the same transaction, so nobody ever sees it half-done.
 CREATE TABLE idempotency_keys (
   user_id         text        NOT NULL,
   idempotency_key text        NOT NULL,
   request_hash    text        NOT NULL,
-  response_status integer     NOT NULL,
-  response_body   text        NOT NULL,
+  response_status integer,
+  response_body   text,
   payment_id      uuid        REFERENCES payments (id),
   created_at      timestamptz NOT NULL DEFAULT now(),
   PRIMARY KEY (user_id, idempotency_key)

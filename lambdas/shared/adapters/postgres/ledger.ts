@@ -1,3 +1,4 @@
+import type { Balance } from '../../domain/balance';
 import type { Database } from './database';
 
 // The only module that reads or writes the `ledger_entries` table.
@@ -7,12 +8,6 @@ export const SETTLEMENT_ACCOUNT = 'platform:settlement';
 
 export function userAccount(userId: string): string {
   return `user:${userId}`;
-}
-
-export interface Balance {
-  currency: string;
-  /** Net debit of the user's account in minor units: what the user has been charged. */
-  balance: number;
 }
 
 export async function balancesForUser(db: Database, userId: string): Promise<Balance[]> {

@@ -1,18 +1,7 @@
+import type { Notification, NotificationChannel } from '../../domain/notification';
 import type { Database } from './database';
 
 // The only module that reads or writes the `notifications` table.
-
-export type NotificationChannel = 'email' | 'sms';
-
-/** A notification as it goes over the wire. */
-export interface Notification {
-  id: string;
-  payment_id: string;
-  channel: NotificationChannel;
-  status: 'sent';
-  created_at: string;
-  sent_at: string;
-}
 
 interface NotificationRow {
   id: string;
