@@ -1,4 +1,51 @@
-// PLACEHOLDER until the async-path work lands (issue 3). Never shipped as done.
-export const handler = async (): Promise<never> => {
-  throw new Error('not implemented yet');
-};
+import type { Context } from 'aws-lambda';
+import type { Database } from '../shared/adapters/postgres/database';
+import { logger } from '../shared/logger';
+import { getPlatform } from '../shared/platform';
+import type { EventPublisher } from '../shared/use-cases/ports';
+import { type RelayOptions, type RelayResult, relayOutbox } from '../shared/use-cases/relay-outbox';
+
+export interface OutboxRelayDeps {
+  db: Database;
+  publisher: EventPublisher;
+  options: RelayOptions;
+}
+
+/** Stop sweeping this long before the Lambda deadline, so the last batch can be marked. */
+const SAFETY_MARGIN_MS = 10_000;
+
+/** Scheduled: publishes outbox rows their producer left unpublished. The schedule event's content is ignored. */
+export function createOutboxRelay(deps: () => Promise<OutboxRelayDeps>) {
+  return async (
+    _event: unknown,
+    context?: Pick<Context, 'getRemainingTimeInMillis'>,
+  ): Promise<RelayResult> => {
+    const d = await deps();
+    const result = await relayOutbox(d, d.options, () =>
+      context ? context.getRemainingTimeInMillis() > SAFETY_MARGIN_MS : true,
+    );
+    if (result.claimed > 0) logger.info('Outbox relayed', { ...result });
+    if (result.failed > 0)
+      logger.warn('Some outbox events could not be published; retried with backoff', { ...result });
+    return result;
+  };
+}
+
+async function buildDeps(): Promise<OutboxRelayDeps> {
+  const { config, db, publisher } = await getPlatform();
+  return {
+    db,
+    publisher,
+    options: { graceSeconds: config.OUTBOX_RELAY_GRACE_SECONDS, batchSize: config.OUTBOX_RELAY_BATCH_SIZE },
+  };
+}
+
+// Built once per cold start; a failed start is retried by the next invocation.
+let cold: Promise<OutboxRelayDeps> | undefined;
+export const handler = createOutboxRelay(() => {
+  cold ??= buildDeps().catch((error) => {
+    cold = undefined;
+    throw error;
+  });
+  return cold;
+});

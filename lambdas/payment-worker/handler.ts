@@ -1,4 +1,84 @@
-// PLACEHOLDER until the async-path work lands (issue 3). Never shipped as done.
-export const handler = async (): Promise<never> => {
-  throw new Error('not implemented yet');
-};
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { SimulatedGateway } from '../shared/adapters/gateway/simulated-gateway';
+import { PowertoolsIdempotencyGuard } from '../shared/adapters/postgres/worker-idempotency';
+import { consumeEvents } from '../shared/adapters/sqs/event-batch';
+import { type RetryScheduler, SqsVisibilityBackoff } from '../shared/adapters/sqs/visibility-backoff';
+import { PaymentCreated } from '../shared/events';
+import { logger } from '../shared/logger';
+import { getPlatform } from '../shared/platform';
+import { type ProcessPaymentDeps, processPayment } from '../shared/use-cases/process-payment';
+
+export interface PaymentWorkerDeps {
+  processing: ProcessPaymentDeps;
+  /** Guards that bound an unfinished attempt by the invocation's deadline. */
+  guards: PowertoolsIdempotencyGuard[];
+  retries: RetryScheduler;
+  metrics?: Metrics;
+}
+
+/** SQS (PaymentCreated) -> charge once -> terminal state, ledger and outcome event in one transaction. */
+export function createPaymentWorker(deps: () => Promise<PaymentWorkerDeps>) {
+  return async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
+    const d = await deps();
+    for (const guard of d.guards) guard.registerLambdaContext(context);
+    try {
+      return await consumeEvents(event, context, {
+        accepts: [PaymentCreated],
+        retries: d.retries,
+        logger,
+        handle: async ({ detail }, log) => {
+          const result = await processPayment(d.processing, {
+            paymentId: detail.payment.id,
+            correlationId: detail.correlation_id,
+          });
+          log.info('Payment processed', { payment_id: detail.payment.id, ...result });
+          if (result.kind === 'transitioned') {
+            d.metrics?.addMetric(
+              result.status === 'SUCCEEDED' ? 'PaymentsSucceeded' : 'PaymentsFailed',
+              MetricUnit.Count,
+              1,
+            );
+          }
+        },
+      });
+    } finally {
+      d.metrics?.publishStoredMetrics();
+    }
+  };
+}
+
+async function buildDeps(): Promise<PaymentWorkerDeps> {
+  // Shared with every other function in the process (one pool, one publisher; matters locally).
+  const { config, db, dispatcher } = await getPlatform();
+  const chargeGuard = new PowertoolsIdempotencyGuard(db, {
+    scope: 'gateway-charge',
+    expiresAfterSeconds: config.WORKER_IDEMPOTENCY_TTL_SECONDS,
+  });
+  return {
+    processing: {
+      db,
+      gateway: new SimulatedGateway(db, {
+        transientFailureRate: config.GATEWAY_TRANSIENT_FAILURE_RATE,
+        timeoutRate: config.GATEWAY_TIMEOUT_RATE,
+      }),
+      chargeGuard,
+      dispatcher,
+    },
+    guards: [chargeGuard],
+    retries: new SqsVisibilityBackoff(undefined, undefined, (error) =>
+      logger.warn('Could not change message visibility', { error: error as Error }),
+    ),
+    metrics: new Metrics({ namespace: 'Payments', serviceName: 'payment-worker' }),
+  };
+}
+
+// Built once per cold start; a failed start is retried by the next invocation.
+let cold: Promise<PaymentWorkerDeps> | undefined;
+export const handler = createPaymentWorker(() => {
+  cold ??= buildDeps().catch((error) => {
+    cold = undefined;
+    throw error;
+  });
+  return cold;
+});

@@ -22,6 +22,18 @@ const schema = z
     JWT_SECRET_ARN: z.string().optional(),
     /** HS256 secret for the local runtime only; refused outside the local stage. */
     JWT_SECRET: z.string().min(32).optional(),
+    /** Simulated gateway (the default provider): share of charges failing transiently, and timing out. */
+    GATEWAY_TRANSIENT_FAILURE_RATE: z.coerce.number().min(0).max(1).default(0),
+    GATEWAY_TIMEOUT_RATE: z.coerce.number().min(0).max(1).default(0),
+    /** How long a worker remembers a side effect it performed (gateway charge, notification send). */
+    WORKER_IDEMPOTENCY_TTL_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(60)
+      .default(7 * 24 * 3600),
+    /** The relay leaves younger rows to the producer's own after-commit dispatch. */
+    OUTBOX_RELAY_GRACE_SECONDS: z.coerce.number().int().min(0).default(2),
+    OUTBOX_RELAY_BATCH_SIZE: z.coerce.number().int().min(1).max(500).default(100),
   })
   .superRefine((env, ctx) => {
     if (!env.DATABASE_URL && !env.DATABASE_SECRET_ARN) {

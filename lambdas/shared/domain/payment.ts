@@ -8,14 +8,21 @@ export const TERMINAL_STATUSES: readonly PaymentStatus[] = ['SUCCEEDED', 'FAILED
 export const MAX_AMOUNT = 99_999_999;
 export const MAX_METADATA_PAIRS = 20;
 
+/** PostgreSQL text cannot hold NUL, so it is refused up front rather than failing the insert. */
+const text = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .refine((v) => !v.includes('\u0000'), 'must not contain NUL characters');
+
 /** The body of `POST /payments`: unknown fields are rejected, `user_id` is only checked against the token. */
 export const createPaymentBodySchema = z.strictObject({
   amount: z.number().int().positive().max(MAX_AMOUNT),
   currency: z.enum(CURRENCIES),
-  user_id: z.string().min(1).max(128).optional(),
-  description: z.string().max(500).optional(),
+  user_id: text(128).optional(),
+  description: text(500).optional(),
   metadata: z
-    .record(z.string().min(1).max(40), z.string().max(500))
+    .record(text(40).pipe(z.string().min(1)), text(500))
     .refine((m) => Object.keys(m).length <= MAX_METADATA_PAIRS, {
       message: `at most ${MAX_METADATA_PAIRS} pairs`,
     })

@@ -18,3 +18,5 @@ export interface OutgoingEvent {
   detailType: string;
   detail: Record<string, unknown>;
 }
+
+export { paymentEvent } from './build';

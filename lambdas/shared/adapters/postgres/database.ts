@@ -3,6 +3,8 @@ import type { Config } from '../../config';
 import { readSecret } from '../secrets';
 
 export type Database = Sql;
+/** What a repository function needs: the pool or a transaction, both run tagged queries. */
+export type Queryable = postgres.ISql<{}>;
 
 /** The shape of an RDS-generated credentials secret. */
 interface DatabaseSecret {

@@ -1,4 +1,4 @@
-import type { Database } from './database';
+import type { Queryable } from './database';
 
 // The only module that reads or writes the `idempotency_keys` table.
 
@@ -14,7 +14,7 @@ export interface StoredResponse {
  * Returns undefined when the claim is ours, or the stored record when the key was already used.
  */
 export async function claimIdempotencyKey(
-  tx: Database,
+  tx: Queryable,
   claim: { userId: string; key: string; requestHash: string },
 ): Promise<StoredResponse | undefined> {
   const inserted = await tx`
@@ -32,7 +32,7 @@ export async function claimIdempotencyKey(
 
 /** Completes a claimed record with the response to replay; same transaction as the claim. */
 export async function completeIdempotencyKey(
-  tx: Database,
+  tx: Queryable,
   record: { userId: string; key: string; paymentId: string; status: number; body: string },
 ): Promise<void> {
   await tx`

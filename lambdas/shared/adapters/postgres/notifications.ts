@@ -1,5 +1,5 @@
 import type { Notification, NotificationChannel } from '../../domain/notification';
-import type { Database } from './database';
+import type { Queryable } from './database';
 
 // The only module that reads or writes the `notifications` table.
 
@@ -15,7 +15,7 @@ interface NotificationRow {
 const MAX_LISTED = 100;
 
 export async function listNotifications(
-  db: Database,
+  db: Queryable,
   q: { userId: string; paymentId?: string },
 ): Promise<Notification[]> {
   const rows = await db<NotificationRow[]>`
@@ -28,4 +28,31 @@ export async function listNotifications(
     created_at: r.created_at.toISOString(),
     sent_at: r.sent_at.toISOString(),
   }));
+}
+
+export interface NewNotification {
+  id: string;
+  paymentId: string;
+  userId: string;
+  eventId: string;
+  channel: NotificationChannel;
+  message: string;
+  sentAt: Date;
+}
+
+/** Stores a sent notification; false when this payment already has one on this channel. */
+export async function insertNotification(tx: Queryable, n: NewNotification): Promise<boolean> {
+  const rows = await tx`
+    INSERT INTO notifications (id, payment_id, user_id, event_id, channel, status, message, sent_at)
+    VALUES (${n.id}, ${n.paymentId}, ${n.userId}, ${n.eventId}, ${n.channel}, 'sent', ${n.message}, ${n.sentAt})
+    ON CONFLICT (payment_id, channel) DO NOTHING
+    RETURNING id`;
+  return rows.length === 1;
+}
+
+/** The channels on which this payment's user was already notified. */
+export async function notifiedChannels(db: Queryable, paymentId: string): Promise<NotificationChannel[]> {
+  const rows = await db<{ channel: NotificationChannel }[]>`
+    SELECT channel FROM notifications WHERE payment_id = ${paymentId}`;
+  return rows.map((r) => r.channel);
 }

@@ -1,19 +1,17 @@
 import type { OutgoingEvent } from '../../events';
-import type { Database } from './database';
+import type { Queryable } from './database';
 
 // The only module that reads or writes the `outbox` table.
 
-type Sql = Database;
-
 /** Writes the event inside the caller's transaction, so it exists if and only if the state change does. */
-export async function enqueueEvent(tx: Sql, event: OutgoingEvent): Promise<void> {
+export async function enqueueEvent(tx: Queryable, event: OutgoingEvent): Promise<void> {
   await tx`
     INSERT INTO outbox (event_id, source, detail_type, detail)
     VALUES (${event.eventId}, ${event.source}, ${event.detailType}, ${tx.json(event.detail as never)})`;
 }
 
 /** Loads the still-unpublished events among `eventIds`. */
-export async function loadUnpublished(db: Sql, eventIds: readonly string[]): Promise<OutgoingEvent[]> {
+export async function loadUnpublished(db: Queryable, eventIds: readonly string[]): Promise<OutgoingEvent[]> {
   if (eventIds.length === 0) return [];
   const rows = await db<
     { event_id: string; source: string; detail_type: string; detail: Record<string, unknown> }[]
@@ -28,7 +26,7 @@ export async function loadUnpublished(db: Sql, eventIds: readonly string[]): Pro
   }));
 }
 
-export async function markPublished(db: Sql, eventIds: readonly string[]): Promise<void> {
+export async function markPublished(db: Queryable, eventIds: readonly string[]): Promise<void> {
   if (eventIds.length === 0) return;
   await db`
     UPDATE outbox SET published_at = now(), last_error = NULL
@@ -36,7 +34,7 @@ export async function markPublished(db: Sql, eventIds: readonly string[]): Promi
 }
 
 /** Records a failed attempt; the relay retries it after an exponential backoff (capped at 5 minutes). */
-export async function recordFailures(db: Sql, failures: readonly { eventId: string; error: string }[]) {
+export async function recordFailures(db: Queryable, failures: readonly { eventId: string; error: string }[]) {
   for (const f of failures) {
     await db`
       UPDATE outbox
@@ -45,4 +43,36 @@ export async function recordFailures(db: Sql, failures: readonly { eventId: stri
           next_attempt_at = now() + least(interval '5 minutes', interval '1 second' * power(2, attempts))
       WHERE event_id = ${f.eventId} AND published_at IS NULL`;
   }
+}
+
+/**
+ * Claims due unpublished rows for the relay: locks them with SKIP LOCKED, pushes next_attempt_at out by
+ * `leaseSeconds` and commits (one statement), so no lock is held while publishing. Rows younger than
+ * `graceSeconds` are left to the producer's own after-commit dispatch. Oldest first.
+ */
+export async function claimDue(
+  db: Queryable,
+  options: { limit: number; graceSeconds: number; leaseSeconds: number },
+): Promise<OutgoingEvent[]> {
+  const rows = await db<
+    {
+      event_id: string;
+      source: string;
+      detail_type: string;
+      detail: Record<string, unknown>;
+      created_at: Date;
+    }[]
+  >`
+    UPDATE outbox SET next_attempt_at = now() + ${options.leaseSeconds} * interval '1 second'
+    WHERE event_id IN (
+      SELECT event_id FROM outbox
+      WHERE published_at IS NULL AND next_attempt_at <= now()
+        AND created_at <= now() - ${options.graceSeconds} * interval '1 second'
+      ORDER BY next_attempt_at
+      LIMIT ${options.limit}
+      FOR UPDATE SKIP LOCKED)
+    RETURNING event_id, source, detail_type, detail, created_at`;
+  return rows
+    .sort((a, b) => a.created_at.getTime() - b.created_at.getTime())
+    .map((r) => ({ eventId: r.event_id, source: r.source, detailType: r.detail_type, detail: r.detail }));
 }

@@ -1,5 +1,6 @@
 import type { Payment, PaymentStatus } from '../../domain/payment';
-import type { Database } from './database';
+import type { PaymentListQuery } from '../../use-cases/ports';
+import type { Queryable } from './database';
 
 // The only module that reads or writes the `payments` table.
 
@@ -21,7 +22,7 @@ export function toPayment(row: PaymentRow): Payment {
   return { ...row, created_at: row.created_at.toISOString(), updated_at: row.updated_at.toISOString() };
 }
 
-export async function insertPayment(tx: Database, p: Payment): Promise<void> {
+export async function insertPayment(tx: Queryable, p: Payment): Promise<void> {
   await tx`
     INSERT INTO payments (id, user_id, amount, currency, status, description, metadata,
                           failure_code, failure_reason, created_at, updated_at)
@@ -29,23 +30,13 @@ export async function insertPayment(tx: Database, p: Payment): Promise<void> {
             ${tx.json(p.metadata)}, ${p.failure_code}, ${p.failure_reason}, ${p.created_at}, ${p.updated_at})`;
 }
 
-export async function findPayment(db: Database, id: string): Promise<Payment | undefined> {
+export async function findPayment(db: Queryable, id: string): Promise<Payment | undefined> {
   const [row] = await db<PaymentRow[]>`SELECT * FROM payments WHERE id = ${id}`;
   return row && toPayment(row);
 }
 
-export interface PaymentListQuery {
-  userId: string;
-  status?: PaymentStatus;
-  from?: string;
-  to?: string;
-  limit: number;
-  /** Keyset position: the last payment of the previous page. */
-  after?: { createdAt: string; id: string };
-}
-
 /** The user's payments, newest first; fetches one extra row so the caller knows whether a next page exists. */
-export async function listPayments(db: Database, q: PaymentListQuery): Promise<Payment[]> {
+export async function listPayments(db: Queryable, q: PaymentListQuery): Promise<Payment[]> {
   const rows = await db<PaymentRow[]>`
     SELECT * FROM payments
     WHERE user_id = ${q.userId}
@@ -56,4 +47,38 @@ export async function listPayments(db: Database, q: PaymentListQuery): Promise<P
     ORDER BY created_at DESC, id DESC
     LIMIT ${q.limit + 1}`;
   return rows.map(toPayment);
+}
+
+export interface TerminalTransition {
+  status: Exclude<PaymentStatus, 'PENDING'>;
+  failureCode: string | null;
+  failureReason: string | null;
+  at: Date;
+}
+
+/**
+ * Moves a PENDING payment to its terminal state. Returns the updated payment only to the one caller
+ * whose update won; everyone else (duplicate, concurrent or late deliveries) gets undefined.
+ */
+export async function transitionFromPending(
+  tx: Queryable,
+  id: string,
+  t: TerminalTransition,
+): Promise<Payment | undefined> {
+  const [row] = await tx<PaymentRow[]>`
+    UPDATE payments
+    SET status = ${t.status}, failure_code = ${t.failureCode}, failure_reason = ${t.failureReason},
+        updated_at = ${t.at}
+    WHERE id = ${id} AND status = 'PENDING'
+    RETURNING *`;
+  return row && toPayment(row);
+}
+
+/** How many payments are in each status (the local runtime's status page). */
+export async function countPaymentsByStatus(db: Queryable): Promise<Record<PaymentStatus, number>> {
+  const rows = await db<{ status: PaymentStatus; count: number }[]>`
+    SELECT status, count(*)::int AS count FROM payments GROUP BY status`;
+  const counts: Record<PaymentStatus, number> = { PENDING: 0, SUCCEEDED: 0, FAILED: 0 };
+  for (const r of rows) counts[r.status] = r.count;
+  return counts;
 }

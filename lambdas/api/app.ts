@@ -1,0 +1,17 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import middy from '@middy/core';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { logger } from '../shared/logger';
+import { metrics } from '../shared/metrics';
+import { httpBoundary } from './middleware';
+import { type ApiDeps, routeOf } from './routes';
+
+/** The API function with its dependencies supplied by `getDeps` (cold-start wiring, or a test's). */
+export function createApiHandler(getDeps: () => Promise<ApiDeps>) {
+  return middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>()
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(logMetrics(metrics))
+    .use(httpBoundary())
+    .handler(async (event) => routeOf(event)(event, await getDeps()));
+}

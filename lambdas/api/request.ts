@@ -1,0 +1,80 @@
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { z } from 'zod';
+import { AppError } from '../shared/domain/errors';
+import { type CreatePaymentBody, createPaymentBodySchema, PAYMENT_STATUSES } from '../shared/domain/payment';
+import { header, validationError } from './http';
+
+export const MAX_BODY_BYTES = 16 * 1024;
+const PRINTABLE = /^[\x20-\x7e]{1,255}$/;
+
+/** The authenticated user, as the authorizer put it in the request context. */
+export function callerId(event: APIGatewayProxyEvent): string {
+  const userId = event.requestContext?.authorizer?.userId;
+  if (typeof userId !== 'string' || userId.length === 0)
+    throw new AppError('unauthorized', 'Authentication required');
+  return userId;
+}
+
+export function idempotencyKey(event: APIGatewayProxyEvent): string {
+  const key = header(event, 'Idempotency-Key');
+  if (key === undefined || key === '') {
+    throw new AppError('idempotency_key_missing', 'The Idempotency-Key header is required');
+  }
+  if (!PRINTABLE.test(key)) {
+    throw new AppError('validation_error', 'The Idempotency-Key header is invalid', [
+      { field: 'Idempotency-Key', issue: 'must be 1 to 255 printable ASCII characters' },
+    ]);
+  }
+  return key;
+}
+
+/** JSON only, at most 16 KiB, no unknown fields. */
+export function createPaymentBody(event: APIGatewayProxyEvent): CreatePaymentBody {
+  const contentType = header(event, 'Content-Type') ?? '';
+  if (!/^application\/json\s*(;\s*charset=utf-8\s*)?$/i.test(contentType.trim())) {
+    throw new AppError('unsupported_media_type', 'Content-Type must be application/json');
+  }
+  const raw = event.isBase64Encoded
+    ? Buffer.from(event.body ?? '', 'base64')
+    : Buffer.from(event.body ?? '', 'utf8');
+  if (raw.byteLength > MAX_BODY_BYTES) {
+    throw new AppError('payload_too_large', `The body must be at most ${MAX_BODY_BYTES} bytes`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(raw.toString('utf8'));
+  } catch {
+    throw new AppError('validation_error', 'The body is not valid JSON');
+  }
+  const parsed = createPaymentBodySchema.safeParse(json);
+  if (!parsed.success) throw validationError(parsed.error, 'The payment is invalid');
+  return parsed.data;
+}
+
+const uuid = z.string().uuid();
+
+export function isUuid(value: string | undefined): value is string {
+  return uuid.safeParse(value).success;
+}
+
+const listQuerySchema = z.strictObject({
+  status: z.enum(PAYMENT_STATUSES).optional(),
+  from: z.string().datetime({ offset: true }).optional(),
+  to: z.string().datetime({ offset: true }).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  cursor: z.string().min(1).max(512).optional(),
+});
+
+export function listPaymentsQuery(event: APIGatewayProxyEvent) {
+  const parsed = listQuerySchema.safeParse(event.queryStringParameters ?? {});
+  if (!parsed.success) throw validationError(parsed.error, 'The query is invalid');
+  return parsed.data;
+}
+
+const notificationsQuerySchema = z.strictObject({ payment_id: z.string().uuid().optional() });
+
+export function notificationsQuery(event: APIGatewayProxyEvent) {
+  const parsed = notificationsQuerySchema.safeParse(event.queryStringParameters ?? {});
+  if (!parsed.success) throw validationError(parsed.error, 'The query is invalid');
+  return parsed.data;
+}

@@ -1,0 +1,40 @@
+import { AppError } from '../../domain/errors';
+import type { PaymentCreationStore, PaymentCreationTx } from '../../use-cases/ports';
+import type { Database, Queryable } from './database';
+import { claimIdempotencyKey, completeIdempotencyKey } from './idempotency-keys';
+import { enqueueEvent } from './outbox';
+import { insertPayment } from './payments';
+
+const LOCK_NOT_AVAILABLE = '55P03';
+
+/** `POST /payments` in one PostgreSQL transaction. */
+export class PostgresPaymentCreationStore implements PaymentCreationStore {
+  constructor(
+    private readonly db: Database,
+    /** How long a request waits for a concurrent one holding the same key before answering 409. */
+    private readonly keyWaitMs = 3000,
+  ) {}
+
+  async inTransaction<T>(work: (tx: PaymentCreationTx) => Promise<T>): Promise<T> {
+    try {
+      return (await this.db.begin(async (sql) => {
+        await sql`SELECT set_config('lock_timeout', ${`${this.keyWaitMs}ms`}, true)`;
+        const tx: Queryable = sql;
+        return work({
+          claimIdempotencyKey: (claim) => claimIdempotencyKey(tx, claim),
+          completeIdempotencyKey: (record) => completeIdempotencyKey(tx, record),
+          insertPayment: (payment) => insertPayment(tx, payment),
+          enqueueEvent: (event) => enqueueEvent(tx, event),
+        });
+      })) as T;
+    } catch (error) {
+      if ((error as { code?: string }).code === LOCK_NOT_AVAILABLE) {
+        throw new AppError(
+          'idempotency_key_in_use',
+          'A request with this Idempotency-Key is still in progress',
+        );
+      }
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,69 @@
+import { ChangeMessageVisibilityCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSRecord } from 'aws-lambda';
+
+/** SQS refuses visibility timeouts above 12 hours. */
+const MAX_VISIBILITY_SECONDS = 12 * 3600;
+
+export interface BackoffPolicy {
+  baseSeconds: number;
+  maxSeconds: number;
+  /** Uniform [0, 1); injectable so tests are deterministic. */
+  random?: () => number;
+}
+
+export const DEFAULT_BACKOFF: BackoffPolicy = { baseSeconds: 5, maxSeconds: 15 * 60 };
+
+/** Exponential backoff with equal jitter: receive 1 waits ~base, receive n ~base*2^(n-1), capped. */
+export function backoffSeconds(receiveCount: number, policy: BackoffPolicy = DEFAULT_BACKOFF): number {
+  const random = policy.random ?? Math.random;
+  const exponent = Math.max(0, Math.min(receiveCount, 30) - 1);
+  const ceiling = Math.min(policy.maxSeconds, MAX_VISIBILITY_SECONDS, policy.baseSeconds * 2 ** exponent);
+  return Math.max(1, Math.round(ceiling / 2 + random() * (ceiling / 2)));
+}
+
+/**
+ * The queue URL for a record's `eventSourceARN` (arn:aws:sqs:REGION:ACCOUNT:NAME). When
+ * AWS_ENDPOINT_URL_SQS is set (the local runtime, LocalStack) the URL is on that endpoint, since the
+ * SDK sends to the QueueUrl's host.
+ */
+export function queueUrlFromArn(
+  arn: string,
+  endpoint: string | undefined = process.env.AWS_ENDPOINT_URL_SQS,
+): string {
+  const [, , service, region, account, name] = arn.split(':');
+  if (service !== 'sqs' || !region || !account || !name) throw new Error(`not an SQS queue ARN: ${arn}`);
+  if (endpoint) return `${endpoint.replace(/\/+$/, '')}/${account}/${name}`;
+  return `https://sqs.${region}.amazonaws.com/${account}/${name}`;
+}
+
+/** Delays the next delivery of a record that failed transiently. */
+export interface RetryScheduler {
+  /** Never throws: failing to reschedule only means the queue's own visibility timeout applies. */
+  delay(record: SQSRecord): Promise<number | undefined>;
+}
+
+export class SqsVisibilityBackoff implements RetryScheduler {
+  constructor(
+    private readonly client: SQSClient = new SQSClient({}),
+    private readonly policy: BackoffPolicy = DEFAULT_BACKOFF,
+    private readonly onError: (error: unknown, record: SQSRecord) => void = () => {},
+  ) {}
+
+  async delay(record: SQSRecord): Promise<number | undefined> {
+    try {
+      const receiveCount = Number(record.attributes?.ApproximateReceiveCount ?? '1') || 1;
+      const seconds = backoffSeconds(receiveCount, this.policy);
+      await this.client.send(
+        new ChangeMessageVisibilityCommand({
+          QueueUrl: queueUrlFromArn(record.eventSourceARN),
+          ReceiptHandle: record.receiptHandle,
+          VisibilityTimeout: seconds,
+        }),
+      );
+      return seconds;
+    } catch (error) {
+      this.onError(error, record);
+      return undefined;
+    }
+  }
+}

@@ -1,0 +1,86 @@
+import { canonicalHash } from '../domain/canonical-json';
+import { AppError } from '../domain/errors';
+import { type CreatePaymentBody, newPendingPayment, type Payment } from '../domain/payment';
+import { PaymentCreated, paymentEvent } from '../events';
+import type { Clock, IdGenerator, OutboxDispatcher, PaymentCreationStore } from './ports';
+
+export interface CreatePaymentDeps {
+  store: PaymentCreationStore;
+  dispatcher: OutboxDispatcher;
+  clock: Clock;
+  ids: IdGenerator;
+  /** The exact response body the client gets, stored for byte-for-byte replays. */
+  render(payment: Payment): string;
+}
+
+export interface CreatePaymentInput {
+  userId: string;
+  idempotencyKey: string;
+  body: CreatePaymentBody;
+  correlationId: string;
+}
+
+export interface CreatePaymentResult {
+  status: number;
+  body: string;
+  replayed: boolean;
+  paymentId?: string;
+}
+
+/**
+ * Accepts a payment exactly once per (user, idempotency key): the key's record, the PENDING payment
+ * and its PaymentCreated outbox row commit together; the event is published right after commit.
+ */
+export async function createPayment(
+  deps: CreatePaymentDeps,
+  input: CreatePaymentInput,
+): Promise<CreatePaymentResult> {
+  if (input.body.user_id !== undefined && input.body.user_id !== input.userId) {
+    throw new AppError('forbidden', 'user_id does not match the authenticated user');
+  }
+  const requestHash = canonicalHash(input.body);
+  const outcome = await deps.store.inTransaction(
+    async (tx): Promise<CreatePaymentResult & { eventId?: string }> => {
+      const stored = await tx.claimIdempotencyKey({
+        userId: input.userId,
+        key: input.idempotencyKey,
+        requestHash,
+      });
+      if (stored) {
+        if (stored.requestHash !== requestHash) {
+          throw new AppError(
+            'idempotency_key_reused',
+            'This Idempotency-Key was used with a different request body',
+          );
+        }
+        return { status: stored.status, body: stored.body, replayed: true };
+      }
+      const payment = newPendingPayment({
+        id: deps.ids.uuid(),
+        userId: input.userId,
+        body: input.body,
+        now: deps.clock.now(),
+      });
+      const event = paymentEvent(PaymentCreated, {
+        eventId: deps.ids.uuid(),
+        occurredAt: deps.clock.now(),
+        correlationId: input.correlationId,
+        payment,
+      });
+      const body = deps.render(payment);
+      await tx.insertPayment(payment);
+      await tx.enqueueEvent(event);
+      await tx.completeIdempotencyKey({
+        userId: input.userId,
+        key: input.idempotencyKey,
+        paymentId: payment.id,
+        status: 201,
+        body,
+      });
+      return { status: 201, body, replayed: false, paymentId: payment.id, eventId: event.eventId };
+    },
+  );
+  const { eventId, ...result } = outcome;
+  if (eventId) await deps.dispatcher.dispatch([eventId]);
+  return result;
+}

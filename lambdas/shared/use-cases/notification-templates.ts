@@ -1,0 +1,40 @@
+import type { PaymentSnapshot } from '../events';
+import type { NotificationChannelName } from './ports';
+
+export interface RenderedMessage {
+  subject?: string;
+  body: string;
+}
+
+/** Minor units to a display amount, with the currency's own number of decimals (JPY has none). */
+export function formatAmount(amount: number, currency: string): string {
+  const format = new Intl.NumberFormat('en', { style: 'currency', currency });
+  const digits = format.resolvedOptions().maximumFractionDigits ?? 2;
+  return format.format(amount / 10 ** digits);
+}
+
+/** The user-facing text for a terminal payment, per channel. SMS stays under one 160-character segment. */
+export function renderNotification(
+  channel: NotificationChannelName,
+  payment: PaymentSnapshot,
+): RenderedMessage {
+  const amount = formatAmount(payment.amount, payment.currency);
+  const ref = payment.id.slice(0, 8);
+  if (payment.status === 'SUCCEEDED') {
+    return channel === 'email'
+      ? {
+          subject: `Payment of ${amount} received`,
+          body: `Your payment of ${amount} (reference ${payment.id}) succeeded. Thank you.`,
+        }
+      : { body: `Payment ${ref}: ${amount} succeeded.` };
+  }
+  const reason = payment.failure_reason || 'The payment could not be completed.';
+  return channel === 'email'
+    ? {
+        subject: `Payment of ${amount} failed`,
+        body: `Your payment of ${amount} (reference ${payment.id}) failed: ${reason} You have not been charged.`,
+      }
+    : {
+        body: `Payment ${ref}: ${amount} failed (${payment.failure_code ?? 'failed'}). You were not charged.`,
+      };
+}

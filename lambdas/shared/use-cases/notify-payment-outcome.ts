@@ -1,0 +1,105 @@
+import { randomUUID } from 'node:crypto';
+import type { Database } from '../adapters/postgres/database';
+import { insertNotification, notifiedChannels } from '../adapters/postgres/notifications';
+import { enqueueEvent } from '../adapters/postgres/outbox';
+import {
+  NotificationSent,
+  type PaymentFailedDetail,
+  type PaymentSucceededDetail,
+  paymentEvent,
+} from '../events';
+import { renderNotification } from './notification-templates';
+import {
+  type Clock,
+  type IdGenerator,
+  type NotificationChannelName,
+  type Notifier,
+  type OutboxDispatcher,
+  type SideEffectGuard,
+  systemClock,
+} from './ports';
+
+export const CHANNELS: readonly NotificationChannelName[] = ['email', 'sms'];
+
+export interface NotifyDeps {
+  db: Database;
+  notifier: Notifier;
+  /** Guards each send (Powertools idempotency, key: payment id + channel). */
+  sendGuard: SideEffectGuard;
+  dispatcher: OutboxDispatcher;
+  clock?: Clock;
+  ids?: IdGenerator;
+}
+
+export interface NotifyResult {
+  /** Channels stored by this call (each with its NotificationSent event). */
+  stored: NotificationChannelName[];
+  /** Channels already notified by an earlier delivery. */
+  skipped: NotificationChannelName[];
+}
+
+const defaultIds: IdGenerator = { uuid: randomUUID };
+
+/** Tells the user about a terminal payment once per channel, whatever is redelivered. */
+export async function notifyPaymentOutcome(
+  deps: NotifyDeps,
+  detail: PaymentSucceededDetail | PaymentFailedDetail,
+): Promise<NotifyResult> {
+  const { db, clock = systemClock, ids = defaultIds } = deps;
+  const payment = detail.payment;
+  const done = new Set(await notifiedChannels(db, payment.id));
+  const result: NotifyResult = { stored: [], skipped: [] };
+  const eventIds: string[] = [];
+  for (const channel of CHANNELS) {
+    if (done.has(channel)) {
+      result.skipped.push(channel);
+      continue;
+    }
+    const message = renderNotification(channel, payment);
+    const key = `${payment.id}:${channel}`;
+    const sent = await deps.sendGuard.once(key, async () => {
+      const { providerMessageId } = await deps.notifier.send({
+        channel,
+        userId: payment.user_id,
+        idempotencyKey: key,
+        ...message,
+      });
+      return { providerMessageId, sentAt: clock.now().toISOString() };
+    });
+    const eventId = await db.begin(async (sql) => {
+      const tx = sql as unknown as Database;
+      const notificationId = ids.uuid();
+      const inserted = await insertNotification(tx, {
+        id: notificationId,
+        paymentId: payment.id,
+        userId: payment.user_id,
+        eventId: detail.event_id,
+        channel,
+        message: message.subject ? `${message.subject}\n\n${message.body}` : message.body,
+        sentAt: new Date(sent.sentAt),
+      });
+      if (!inserted) return undefined; // a concurrent delivery stored it (and its event) first
+      const event = paymentEvent(NotificationSent, {
+        eventId: ids.uuid(),
+        occurredAt: clock.now(),
+        correlationId: detail.correlation_id,
+        payment: {
+          ...payment,
+          failure_code: payment.failure_code ?? null,
+          failure_reason: payment.failure_reason ?? null,
+        },
+        extra: { notification: { id: notificationId, channel, sent_at: sent.sentAt } },
+      });
+      await enqueueEvent(tx, event);
+      return event.eventId;
+    });
+    if (eventId) {
+      eventIds.push(eventId);
+      result.stored.push(channel);
+    } else {
+      result.skipped.push(channel);
+    }
+  }
+  await deps.dispatcher.dispatch(eventIds);
+  return result;
+}

@@ -1,0 +1,280 @@
+import { createNotificationWorker } from '../../lambdas/notification-worker/handler';
+import { createOutboxRelay } from '../../lambdas/outbox-relay/handler';
+import { createPaymentWorker } from '../../lambdas/payment-worker/handler';
+import { SimulatedGateway } from '../../lambdas/shared/adapters/gateway/simulated-gateway';
+import { RecordingNotifier } from '../../lambdas/shared/adapters/notifier/recording-notifier';
+import { countCharges } from '../../lambdas/shared/adapters/postgres/gateway-charges';
+import { PostgresOutboxDispatcher } from '../../lambdas/shared/adapters/postgres/outbox-dispatcher';
+import { findPayment } from '../../lambdas/shared/adapters/postgres/payments';
+import { PowertoolsIdempotencyGuard } from '../../lambdas/shared/adapters/postgres/worker-idempotency';
+import { PaymentFailed, PaymentSucceeded } from '../../lambdas/shared/events';
+import type { PaymentProcessingHooks } from '../../lambdas/shared/use-cases/process-payment';
+import {
+  crashing,
+  lambdaContext,
+  RecordingPublisher,
+  RecordingRetries,
+  rawSqsRecord,
+  scriptedRandom,
+  seedPendingPayment,
+  sqsEvent,
+  sqsRecord,
+} from '../support/async-path';
+import { createTestDatabase, type TestDatabase } from '../support/database';
+import { expectLedgerMatchesSucceededPayments } from '../support/invariants';
+
+describe('payment worker (real PostgreSQL)', () => {
+  let t: TestDatabase;
+  beforeAll(async () => {
+    t = await createTestDatabase();
+  });
+  afterAll(() => t.drop());
+  afterEach(() => expectLedgerMatchesSucceededPayments(t.db));
+
+  function paymentWorker(
+    options: {
+      random?: () => number;
+      timeoutRate?: number;
+      failRate?: number;
+      hooks?: PaymentProcessingHooks;
+    } = {},
+  ) {
+    const publisher = new RecordingPublisher();
+    const retries = new RecordingRetries();
+    const chargeGuard = new PowertoolsIdempotencyGuard(t.db, {
+      scope: 'gateway-charge',
+      expiresAfterSeconds: 3600,
+    });
+    const handler = createPaymentWorker(async () => ({
+      processing: {
+        db: t.db,
+        gateway: new SimulatedGateway(t.db, {
+          transientFailureRate: options.failRate ?? 0,
+          timeoutRate: options.timeoutRate ?? 0,
+          random: options.random ?? (() => 0.99),
+        }),
+        chargeGuard,
+        dispatcher: new PostgresOutboxDispatcher(t.db, publisher),
+        hooks: options.hooks,
+      },
+      guards: [chargeGuard],
+      retries,
+    }));
+    return { handler, publisher, retries };
+  }
+
+  function notificationWorker() {
+    const publisher = new RecordingPublisher();
+    const notifier = new RecordingNotifier();
+    const sendGuard = new PowertoolsIdempotencyGuard(t.db, {
+      scope: 'notification-send',
+      expiresAfterSeconds: 3600,
+    });
+    const handler = createNotificationWorker(async () => ({
+      notifying: { db: t.db, notifier, sendGuard, dispatcher: new PostgresOutboxDispatcher(t.db, publisher) },
+      guards: [sendGuard],
+      retries: new RecordingRetries(),
+    }));
+    return { handler, publisher, notifier };
+  }
+
+  const count = async (sql: string, id: string) => {
+    const [row] = await t.db.unsafe(sql, [id]);
+    return Number(row?.n);
+  };
+  const ledgerRows = (paymentId: string) =>
+    count('SELECT count(*) AS n FROM ledger_entries WHERE payment_id = $1', paymentId);
+  const outcomeRows = (paymentId: string) =>
+    count(
+      `SELECT count(*) AS n FROM outbox WHERE detail->'payment'->>'id' = $1 AND detail_type IN ('${PaymentSucceeded.detailType}', '${PaymentFailed.detailType}')`,
+      paymentId,
+    );
+
+  it('the same PaymentCreated delivered 10 times: one charge, one transition, one posting, one outcome event, one notification per channel', async () => {
+    const { payment, created } = await seedPendingPayment(t.db, { amount: 4200 });
+    const worker = paymentWorker();
+    for (let i = 0; i < 10; i++) {
+      const response = await worker.handler(
+        sqsEvent(sqsRecord(created, { receiveCount: i + 1 })),
+        lambdaContext(),
+      );
+      expect(response.batchItemFailures).toEqual([]);
+    }
+    expect(await countCharges(t.db, payment.id)).toBe(1);
+    expect((await findPayment(t.db, payment.id))?.status).toBe('SUCCEEDED');
+    expect(await ledgerRows(payment.id)).toBe(2);
+    expect(await outcomeRows(payment.id)).toBe(1);
+    const outcomes = worker.publisher.ofType(PaymentSucceeded.detailType);
+    expect(outcomes).toHaveLength(1);
+    expect(outcomes[0]?.detail).toMatchObject({
+      correlation_id: created.detail.correlation_id,
+      payment: { id: payment.id, status: 'SUCCEEDED' },
+    });
+
+    // The outcome event, itself delivered 10 times, notifies once per channel.
+    const notifications = notificationWorker();
+    for (let i = 0; i < 10; i++) {
+      const response = await notifications.handler(sqsEvent(sqsRecord(outcomes[0]!)), lambdaContext());
+      expect(response.batchItemFailures).toEqual([]);
+    }
+    expect(notifications.notifier.sent.map((m) => m.channel).sort()).toEqual(['email', 'sms']);
+    expect(await count('SELECT count(*) AS n FROM notifications WHERE payment_id = $1', payment.id)).toBe(2);
+    expect(
+      notifications.publisher.published
+        .map((e) => (e.detail.notification as { channel: string }).channel)
+        .sort(),
+    ).toEqual(['email', 'sms']);
+  });
+
+  it('the same PaymentCreated delivered twice concurrently: one charge, one transition, one posting, one outcome event', async () => {
+    const { payment, created } = await seedPendingPayment(t.db, { amount: 999, currency: 'EUR' });
+    const a = paymentWorker();
+    const b = paymentWorker();
+    const responses = await Promise.all([
+      a.handler(sqsEvent(sqsRecord(created)), lambdaContext()),
+      b.handler(sqsEvent(sqsRecord(created)), lambdaContext()),
+    ]);
+    // A loser that found the charge in progress fails its record and is redelivered later: replay that.
+    const failed = responses.filter((r) => r.batchItemFailures.length > 0).length;
+    expect(failed).toBeLessThanOrEqual(1);
+    if (failed === 1) {
+      expect(
+        (await a.handler(sqsEvent(sqsRecord(created, { receiveCount: 2 })), lambdaContext()))
+          .batchItemFailures,
+      ).toEqual([]);
+    }
+    expect(await countCharges(t.db, payment.id)).toBe(1);
+    expect((await findPayment(t.db, payment.id))?.status).toBe('SUCCEEDED');
+    expect(await ledgerRows(payment.id)).toBe(2);
+    expect(await outcomeRows(payment.id)).toBe(1);
+    expect([...a.publisher.published, ...b.publisher.published]).toHaveLength(1);
+  });
+
+  it('a decline ends FAILED with its reason, no ledger posting, and PaymentFailed', async () => {
+    const { payment, created } = await seedPendingPayment(t.db, { amount: 1013 });
+    const worker = paymentWorker();
+    const response = await worker.handler(sqsEvent(sqsRecord(created)), lambdaContext());
+    expect(response.batchItemFailures).toEqual([]);
+    const stored = await findPayment(t.db, payment.id);
+    expect(stored).toMatchObject({ status: 'FAILED', failure_code: 'card_declined' });
+    expect(stored?.failure_reason).toMatch(/declined/);
+    expect(await ledgerRows(payment.id)).toBe(0);
+    expect(worker.publisher.ofType(PaymentFailed.detailType).map((e) => e.detail.payment)).toEqual([
+      expect.objectContaining({ id: payment.id, status: 'FAILED', failure_code: 'card_declined' }),
+    ]);
+  });
+
+  it('transient gateway failures are retried with backoff, then succeed with one charge', async () => {
+    const { payment, created } = await seedPendingPayment(t.db, { amount: 700 });
+    const worker = paymentWorker({ failRate: 0.5, random: scriptedRandom([0.1, 0.2]) });
+    const record = sqsRecord(created);
+    for (const receiveCount of [1, 2]) {
+      const response = await worker.handler(
+        sqsEvent({
+          ...record,
+          attributes: { ...record.attributes, ApproximateReceiveCount: String(receiveCount) },
+        }),
+        lambdaContext(),
+      );
+      expect(response.batchItemFailures).toEqual([{ itemIdentifier: record.messageId }]);
+      expect((await findPayment(t.db, payment.id))?.status).toBe('PENDING');
+    }
+    expect(worker.retries.delayed).toEqual([record.messageId, record.messageId]);
+    expect(await countCharges(t.db, payment.id)).toBe(0);
+    expect((await worker.handler(sqsEvent(record), lambdaContext())).batchItemFailures).toEqual([]);
+    expect(await countCharges(t.db, payment.id)).toBe(1);
+    expect((await findPayment(t.db, payment.id))?.status).toBe('SUCCEEDED');
+  });
+
+  it('a timeout after the gateway charged is resolved by asking the gateway, not by guessing', async () => {
+    const { payment, created } = await seedPendingPayment(t.db, { amount: 5100 });
+    // roll 0.7 with timeoutRate 0.8: a timeout after the charge was recorded.
+    const worker = paymentWorker({ timeoutRate: 0.8, random: scriptedRandom([0.7]) });
+    expect((await worker.handler(sqsEvent(sqsRecord(created)), lambdaContext())).batchItemFailures).toEqual(
+      [],
+    );
+    expect(await countCharges(t.db, payment.id)).toBe(1);
+    expect((await findPayment(t.db, payment.id))?.status).toBe('SUCCEEDED');
+  });
+
+  it('a timeout before the gateway charged stays PENDING (never FAILED on a guess) and the retry charges once', async () => {
+    const { payment, created } = await seedPendingPayment(t.db, { amount: 5200 });
+    const worker = paymentWorker({ timeoutRate: 0.8, random: scriptedRandom([0.1]) });
+    const record = sqsRecord(created);
+    expect((await worker.handler(sqsEvent(record), lambdaContext())).batchItemFailures).toHaveLength(1);
+    expect((await findPayment(t.db, payment.id))?.status).toBe('PENDING');
+    expect(await countCharges(t.db, payment.id)).toBe(0);
+    expect((await worker.handler(sqsEvent(record), lambdaContext())).batchItemFailures).toEqual([]);
+    expect(await countCharges(t.db, payment.id)).toBe(1);
+    expect((await findPayment(t.db, payment.id))?.status).toBe('SUCCEEDED');
+  });
+
+  it('a crash after the gateway charge but before commit: the retry commits without charging again', async () => {
+    const { payment, created } = await seedPendingPayment(t.db, { amount: 6100, currency: 'JPY' });
+    let charges = 0;
+    const worker = paymentWorker({
+      hooks: { afterCharge: crashing(1) },
+      random: () => {
+        charges += 1;
+        return 0.99;
+      },
+    });
+    const record = sqsRecord(created);
+    expect((await worker.handler(sqsEvent(record), lambdaContext())).batchItemFailures).toHaveLength(1);
+    expect((await findPayment(t.db, payment.id))?.status).toBe('PENDING');
+    expect(await countCharges(t.db, payment.id)).toBe(1);
+    expect((await worker.handler(sqsEvent(record), lambdaContext())).batchItemFailures).toEqual([]);
+    expect(charges).toBe(1); // the gateway was called once: the retry reused the recorded charge
+    expect(await countCharges(t.db, payment.id)).toBe(1);
+    expect((await findPayment(t.db, payment.id))?.status).toBe('SUCCEEDED');
+    expect(await ledgerRows(payment.id)).toBe(2);
+  });
+
+  it('a crash after commit but before publish: the relay publishes the outcome event', async () => {
+    const { payment, created } = await seedPendingPayment(t.db, { amount: 8800 });
+    const worker = paymentWorker({ hooks: { afterCommit: crashing(1) } });
+    const record = sqsRecord(created);
+    expect((await worker.handler(sqsEvent(record), lambdaContext())).batchItemFailures).toHaveLength(1);
+    expect((await findPayment(t.db, payment.id))?.status).toBe('SUCCEEDED');
+    expect(worker.publisher.published).toEqual([]);
+    // The redelivery finds the payment settled: nothing to do, and nothing is written twice.
+    expect((await worker.handler(sqsEvent(record), lambdaContext())).batchItemFailures).toEqual([]);
+    expect(await outcomeRows(payment.id)).toBe(1);
+
+    const relayPublisher = new RecordingPublisher();
+    const relay = createOutboxRelay(async () => ({
+      db: t.db,
+      publisher: relayPublisher,
+      options: { graceSeconds: 0, batchSize: 50 },
+    }));
+    const result = await relay({}, lambdaContext(60_000));
+    expect(result.failed).toBe(0);
+    const relayed = relayPublisher
+      .ofType(PaymentSucceeded.detailType)
+      .filter((e) => (e.detail.payment as { id: string }).id === payment.id);
+    expect(relayed).toHaveLength(1);
+    const [row] = await t.db`SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL`;
+    expect(row?.n).toBe(0);
+  });
+
+  it('a poison message among good ones: only it fails, and it is not rescheduled as transient', async () => {
+    const good1 = await seedPendingPayment(t.db, { amount: 1100 });
+    const good2 = await seedPendingPayment(t.db, { amount: 1213 });
+    const worker = paymentWorker();
+    const poisonJson = rawSqsRecord('{not json');
+    const poisonSchema = sqsRecord({
+      ...good1.created,
+      detail: { ...good1.created.detail, payment: { id: 'nope' } },
+    });
+    const response = await worker.handler(
+      sqsEvent(sqsRecord(good1.created), poisonJson, sqsRecord(good2.created), poisonSchema),
+      lambdaContext(),
+    );
+    expect(response.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual(
+      [poisonJson.messageId, poisonSchema.messageId].sort(),
+    );
+    expect(worker.retries.delayed).toEqual([]);
+    expect((await findPayment(t.db, good1.payment.id))?.status).toBe('SUCCEEDED');
+    expect((await findPayment(t.db, good2.payment.id))?.status).toBe('FAILED');
+  });
+});

@@ -1,0 +1,102 @@
+import { randomUUID } from 'node:crypto';
+import type { SQSRecord } from 'aws-lambda';
+import {
+  consumeEvents,
+  PoisonMessageError,
+  parseEventRecord,
+} from '../../lambdas/shared/adapters/sqs/event-batch';
+import { PaymentCreated, PaymentFailed, PaymentSucceeded, paymentEvent } from '../../lambdas/shared/events';
+import type { EventContract } from '../../lambdas/shared/events/envelope';
+import { logger } from '../../lambdas/shared/logger';
+import { RecordingRetries, rawSqsRecord, sqsEvent, sqsRecord } from '../support/async-path';
+
+const payment = {
+  id: randomUUID(),
+  user_id: 'u1',
+  amount: 100,
+  currency: 'USD',
+  status: 'PENDING' as const,
+  failure_code: null,
+  failure_reason: null,
+};
+const created = paymentEvent(PaymentCreated, {
+  eventId: randomUUID(),
+  occurredAt: new Date(),
+  correlationId: 'c1',
+  payment,
+});
+
+describe('parseEventRecord', () => {
+  it('returns the validated detail of an accepted event', () => {
+    const parsed = parseEventRecord(sqsRecord(created), [PaymentCreated]);
+    expect(parsed.detail.payment.id).toBe(payment.id);
+    expect(parsed.detailType).toBe(PaymentCreated.detailType);
+  });
+
+  it.each<[string, SQSRecord, RegExp, (readonly EventContract<string, unknown>[])?]>([
+    ['bad JSON', rawSqsRecord('{oops'), /not JSON/],
+    [
+      'an event this consumer does not take',
+      sqsRecord(created),
+      /unexpected event/,
+      [PaymentSucceeded, PaymentFailed],
+    ],
+    [
+      'a detail that breaks the schema',
+      sqsRecord({ ...created, detail: { ...created.detail, event_version: 2 } }),
+      /invalid PaymentCreated/,
+    ],
+    [
+      'a source that does not match the detail-type',
+      rawSqsRecord(
+        JSON.stringify({ source: 'evil', 'detail-type': PaymentCreated.detailType, detail: created.detail }),
+      ),
+      /unexpected event/,
+    ],
+  ])('treats %s as poison', (_name, record, message, accepts = [PaymentCreated]) => {
+    expect(() => parseEventRecord(record, accepts)).toThrow(PoisonMessageError);
+    expect(() => parseEventRecord(record, accepts)).toThrow(message);
+  });
+});
+
+describe('consumeEvents', () => {
+  it('fails only poison and failing records; reschedules only the failing (not poison) ones', async () => {
+    const ok = sqsRecord(created);
+    const poison = rawSqsRecord('nope');
+    const failing = sqsRecord(
+      paymentEvent(PaymentCreated, {
+        eventId: randomUUID(),
+        occurredAt: new Date(),
+        correlationId: 'c2',
+        payment: { ...payment, id: randomUUID() },
+      }),
+    );
+    const retries = new RecordingRetries();
+    const handled: string[] = [];
+    const response = await consumeEvents(sqsEvent(ok, poison, failing), undefined, {
+      accepts: [PaymentCreated],
+      retries,
+      logger,
+      handle: async (event) => {
+        if (event.messageId === failing.messageId) throw new Error('transient');
+        handled.push(event.messageId);
+      },
+    });
+    expect(response.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual(
+      [poison.messageId, failing.messageId].sort(),
+    );
+    expect(handled).toEqual([ok.messageId]);
+    expect(retries.delayed).toEqual([failing.messageId]);
+  });
+
+  it('reports a batch in which everything failed instead of throwing', async () => {
+    const poison = rawSqsRecord('nope');
+    const response = await consumeEvents(sqsEvent(poison), undefined, {
+      accepts: [PaymentCreated],
+      retries: new RecordingRetries(),
+      logger,
+      handle: async () => {},
+    });
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: poison.messageId }]);
+  });
+});
