@@ -152,7 +152,7 @@ export const topology = {
     paymentOutcomeToNotifications: {
       description: 'Payment outcomes go to the notification worker',
       pattern: {
-        source: [PaymentSucceeded.source],
+        source: [...new Set([PaymentSucceeded.source, PaymentFailed.source])],
         'detail-type': [PaymentSucceeded.detailType, PaymentFailed.detailType],
       },
       queue: 'notifications',

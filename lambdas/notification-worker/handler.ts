@@ -1,11 +1,13 @@
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { RecordingNotifier } from '../shared/adapters/notifier/recording-notifier';
+import { PostgresNotificationStore } from '../shared/adapters/postgres/notification-store';
 import { PowertoolsIdempotencyGuard } from '../shared/adapters/postgres/worker-idempotency';
 import { consumeEvents } from '../shared/adapters/sqs/event-batch';
 import { type RetryScheduler, SqsVisibilityBackoff } from '../shared/adapters/sqs/visibility-backoff';
 import { PaymentFailed, PaymentSucceeded } from '../shared/events';
 import { logger } from '../shared/logger';
+import { metrics } from '../shared/metrics';
 import { getPlatform } from '../shared/platform';
 import { type NotifyDeps, notifyPaymentOutcome } from '../shared/use-cases/notify-payment-outcome';
 
@@ -48,7 +50,7 @@ async function buildDeps(): Promise<NotificationWorkerDeps> {
   });
   return {
     notifying: {
-      db,
+      store: new PostgresNotificationStore(db),
       notifier: new RecordingNotifier((m) =>
         logger.info('Notification recorded (not sent: recording provider)', {
           channel: m.channel,
@@ -63,7 +65,7 @@ async function buildDeps(): Promise<NotificationWorkerDeps> {
     retries: new SqsVisibilityBackoff(undefined, undefined, (error) =>
       logger.warn('Could not change message visibility', { error: error as Error }),
     ),
-    metrics: new Metrics({ namespace: 'Payments', serviceName: 'notification-worker' }),
+    metrics,
   };
 }
 

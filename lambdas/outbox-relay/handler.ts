@@ -1,12 +1,11 @@
 import type { Context } from 'aws-lambda';
-import type { Database } from '../shared/adapters/postgres/database';
 import { logger } from '../shared/logger';
 import { getPlatform } from '../shared/platform';
-import type { EventPublisher } from '../shared/use-cases/ports';
+import type { EventPublisher, OutboxStore } from '../shared/use-cases/ports';
 import { type RelayOptions, type RelayResult, relayOutbox } from '../shared/use-cases/relay-outbox';
 
 export interface OutboxRelayDeps {
-  db: Database;
+  outbox: OutboxStore;
   publisher: EventPublisher;
   options: RelayOptions;
 }
@@ -32,9 +31,9 @@ export function createOutboxRelay(deps: () => Promise<OutboxRelayDeps>) {
 }
 
 async function buildDeps(): Promise<OutboxRelayDeps> {
-  const { config, db, publisher } = await getPlatform();
+  const { config, outbox, publisher } = await getPlatform();
   return {
-    db,
+    outbox,
     publisher,
     options: { graceSeconds: config.OUTBOX_RELAY_GRACE_SECONDS, batchSize: config.OUTBOX_RELAY_BATCH_SIZE },
   };

@@ -1,11 +1,13 @@
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { SimulatedGateway } from '../shared/adapters/gateway/simulated-gateway';
+import { PostgresPaymentSettlementStore } from '../shared/adapters/postgres/payment-settlement-store';
 import { PowertoolsIdempotencyGuard } from '../shared/adapters/postgres/worker-idempotency';
 import { consumeEvents } from '../shared/adapters/sqs/event-batch';
 import { type RetryScheduler, SqsVisibilityBackoff } from '../shared/adapters/sqs/visibility-backoff';
 import { PaymentCreated } from '../shared/events';
 import { logger } from '../shared/logger';
+import { metrics } from '../shared/metrics';
 import { getPlatform } from '../shared/platform';
 import { type ProcessPaymentDeps, processPayment } from '../shared/use-cases/process-payment';
 
@@ -57,7 +59,7 @@ async function buildDeps(): Promise<PaymentWorkerDeps> {
   });
   return {
     processing: {
-      db,
+      store: new PostgresPaymentSettlementStore(db),
       gateway: new SimulatedGateway(db, {
         transientFailureRate: config.GATEWAY_TRANSIENT_FAILURE_RATE,
         timeoutRate: config.GATEWAY_TIMEOUT_RATE,
@@ -69,7 +71,7 @@ async function buildDeps(): Promise<PaymentWorkerDeps> {
     retries: new SqsVisibilityBackoff(undefined, undefined, (error) =>
       logger.warn('Could not change message visibility', { error: error as Error }),
     ),
-    metrics: new Metrics({ namespace: 'Payments', serviceName: 'payment-worker' }),
+    metrics,
   };
 }
 

@@ -2,13 +2,13 @@ import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import fc from 'fast-check';
 import { createApiHandler } from '../../lambdas/api/app';
-import { PostgresOutboxDispatcher } from '../../lambdas/shared/adapters/postgres/outbox-dispatcher';
 import { PostgresPaymentCreationStore } from '../../lambdas/shared/adapters/postgres/payment-creation-store';
 import { PostgresPaymentQueries } from '../../lambdas/shared/adapters/postgres/payment-queries';
 import { systemClock } from '../../lambdas/shared/use-cases/ports';
 import { apiEvent } from '../support/api-gateway';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { lambdaContext } from '../support/lambda';
+import { outboxDispatcher } from '../support/outbox';
 import { RecordingPublisher } from '../support/recording-publisher';
 
 let t: TestDatabase;
@@ -20,7 +20,7 @@ beforeAll(async () => {
     queries: new PostgresPaymentQueries(t.db),
     creation: {
       store: new PostgresPaymentCreationStore(t.db),
-      dispatcher: new PostgresOutboxDispatcher(t.db, new RecordingPublisher()),
+      dispatcher: outboxDispatcher(t.db, new RecordingPublisher()),
       clock: systemClock,
       ids: { uuid: randomUUID },
     },
@@ -106,12 +106,12 @@ describe('POST /payments under hostile input', () => {
           accepted++;
         }
       }),
-      { numRuns: 400 },
+      { numRuns: Number(process.env.FUZZ_RUNS ?? 400) },
     );
     const [row] = await t.db<
       { n: number }[]
     >`SELECT count(*)::int AS n FROM payments WHERE user_id = ${user}`;
     expect(row?.n).toBe(accepted);
     expect(accepted).toBeGreaterThan(0); // the database path was exercised, not only the validators
-  });
+  }, 120_000);
 });

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { createApiHandler } from '../../lambdas/api/app';
 import type { ApiDeps } from '../../lambdas/api/routes';
-import { PostgresOutboxDispatcher } from '../../lambdas/shared/adapters/postgres/outbox-dispatcher';
 import { PostgresPaymentCreationStore } from '../../lambdas/shared/adapters/postgres/payment-creation-store';
 import { PostgresPaymentQueries } from '../../lambdas/shared/adapters/postgres/payment-queries';
 import { PaymentCreated } from '../../lambdas/shared/events';
@@ -10,6 +9,7 @@ import { systemClock } from '../../lambdas/shared/use-cases/ports';
 import { apiEvent } from '../support/api-gateway';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { lambdaContext } from '../support/lambda';
+import { outboxDispatcher } from '../support/outbox';
 import { RecordingPublisher } from '../support/recording-publisher';
 
 let t: TestDatabase;
@@ -23,7 +23,7 @@ beforeAll(async () => {
     queries: new PostgresPaymentQueries(t.db),
     creation: {
       store: new PostgresPaymentCreationStore(t.db),
-      dispatcher: new PostgresOutboxDispatcher(t.db, publisher),
+      dispatcher: outboxDispatcher(t.db, publisher),
       clock: systemClock,
       ids: { uuid: randomUUID },
     },

@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { createNotificationWorker } from '../../lambdas/notification-worker/handler';
 import { RecordingNotifier } from '../../lambdas/shared/adapters/notifier/recording-notifier';
 import type { Database } from '../../lambdas/shared/adapters/postgres/database';
+import { PostgresNotificationStore } from '../../lambdas/shared/adapters/postgres/notification-store';
 import { listNotifications } from '../../lambdas/shared/adapters/postgres/notifications';
-import { PostgresOutboxDispatcher } from '../../lambdas/shared/adapters/postgres/outbox-dispatcher';
 import { transitionFromPending } from '../../lambdas/shared/adapters/postgres/payments';
 import { PowertoolsIdempotencyGuard } from '../../lambdas/shared/adapters/postgres/worker-idempotency';
 import {
@@ -24,6 +24,7 @@ import {
 } from '../support/async-path';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { expectLedgerMatchesSucceededPayments } from '../support/invariants';
+import { outboxDispatcher } from '../support/outbox';
 
 describe('notification worker (real PostgreSQL)', () => {
   let t: TestDatabase;
@@ -41,7 +42,12 @@ describe('notification worker (real PostgreSQL)', () => {
       expiresAfterSeconds: 3600,
     });
     const handler = createNotificationWorker(async () => ({
-      notifying: { db: t.db, notifier, sendGuard, dispatcher: new PostgresOutboxDispatcher(t.db, publisher) },
+      notifying: {
+        store: new PostgresNotificationStore(t.db),
+        notifier,
+        sendGuard,
+        dispatcher: outboxDispatcher(t.db, publisher),
+      },
       guards: [sendGuard],
       retries,
     }));

@@ -1,4 +1,5 @@
 import { createOutboxRelay } from '../../lambdas/outbox-relay/handler';
+import { PostgresOutboxStore } from '../../lambdas/shared/adapters/postgres/outbox-store';
 import type { OutgoingEvent } from '../../lambdas/shared/events';
 import type { EventPublisher, PublishOutcome } from '../../lambdas/shared/use-cases/ports';
 import { relayOutbox } from '../../lambdas/shared/use-cases/relay-outbox';
@@ -23,7 +24,7 @@ describe('outbox relay (real PostgreSQL)', () => {
     for (let i = 0; i < 7; i++) await seedPendingPayment(t.db);
     const publisher = new RecordingPublisher();
     const relay = createOutboxRelay(async () => ({
-      db: t.db,
+      outbox: new PostgresOutboxStore(t.db),
       publisher,
       options: { graceSeconds: 0, batchSize: 3 },
     }));
@@ -42,7 +43,10 @@ describe('outbox relay (real PostgreSQL)', () => {
   it('leaves rows younger than the grace period to their producer', async () => {
     await seedPendingPayment(t.db);
     const publisher = new RecordingPublisher();
-    const result = await relayOutbox({ db: t.db, publisher }, { graceSeconds: 60, batchSize: 10 });
+    const result = await relayOutbox(
+      { outbox: new PostgresOutboxStore(t.db), publisher },
+      { graceSeconds: 60, batchSize: 10 },
+    );
     expect(result.claimed).toBe(0);
     expect(await unpublished()).toBe(1);
   });
@@ -60,7 +64,10 @@ describe('outbox relay (real PostgreSQL)', () => {
         };
       },
     };
-    const result = await relayOutbox({ db: t.db, publisher: picky }, { graceSeconds: 0, batchSize: 10 });
+    const result = await relayOutbox(
+      { outbox: new PostgresOutboxStore(t.db), publisher: picky },
+      { graceSeconds: 0, batchSize: 10 },
+    );
     expect(result).toMatchObject({ claimed: 4, published: 3, failed: 1 });
     const [row] = await t.db`
       SELECT attempts, last_error, published_at, next_attempt_at > now() AS backed_off FROM outbox WHERE event_id = ${refused.eventId}`;
@@ -74,7 +81,7 @@ describe('outbox relay (real PostgreSQL)', () => {
     expect(
       (
         await relayOutbox(
-          { db: t.db, publisher: new RecordingPublisher() },
+          { outbox: new PostgresOutboxStore(t.db), publisher: new RecordingPublisher() },
           { graceSeconds: 0, batchSize: 10 },
         )
       ).claimed,
@@ -88,7 +95,10 @@ describe('outbox relay (real PostgreSQL)', () => {
         throw new Error('network down');
       },
     };
-    const result = await relayOutbox({ db: t.db, publisher: broken }, { graceSeconds: 0, batchSize: 10 });
+    const result = await relayOutbox(
+      { outbox: new PostgresOutboxStore(t.db), publisher: broken },
+      { graceSeconds: 0, batchSize: 10 },
+    );
     expect(result).toMatchObject({ claimed: 1, published: 0, failed: 1 });
     const [row] = await t.db`SELECT attempts, last_error FROM outbox`;
     expect(row).toMatchObject({ attempts: 1, last_error: 'network down' });
@@ -98,7 +108,9 @@ describe('outbox relay (real PostgreSQL)', () => {
     for (let i = 0; i < 20; i++) await seedPendingPayment(t.db);
     const publishers = [new RecordingPublisher(), new RecordingPublisher(), new RecordingPublisher()];
     await Promise.all(
-      publishers.map((publisher) => relayOutbox({ db: t.db, publisher }, { graceSeconds: 0, batchSize: 2 })),
+      publishers.map((publisher) =>
+        relayOutbox({ outbox: new PostgresOutboxStore(t.db), publisher }, { graceSeconds: 0, batchSize: 2 }),
+      ),
     );
     const ids = publishers.flatMap((p) => p.published.map((e) => e.eventId));
     expect(ids).toHaveLength(20);
@@ -110,7 +122,7 @@ describe('outbox relay (real PostgreSQL)', () => {
     for (let i = 0; i < 3; i++) await seedPendingPayment(t.db);
     const publisher = new RecordingPublisher();
     const relay = createOutboxRelay(async () => ({
-      db: t.db,
+      outbox: new PostgresOutboxStore(t.db),
       publisher,
       options: { graceSeconds: 0, batchSize: 1 },
     }));

@@ -4,7 +4,9 @@ import { createPaymentWorker } from '../../lambdas/payment-worker/handler';
 import { SimulatedGateway } from '../../lambdas/shared/adapters/gateway/simulated-gateway';
 import { RecordingNotifier } from '../../lambdas/shared/adapters/notifier/recording-notifier';
 import { countCharges } from '../../lambdas/shared/adapters/postgres/gateway-charges';
-import { PostgresOutboxDispatcher } from '../../lambdas/shared/adapters/postgres/outbox-dispatcher';
+import { PostgresNotificationStore } from '../../lambdas/shared/adapters/postgres/notification-store';
+import { PostgresOutboxStore } from '../../lambdas/shared/adapters/postgres/outbox-store';
+import { PostgresPaymentSettlementStore } from '../../lambdas/shared/adapters/postgres/payment-settlement-store';
 import { findPayment } from '../../lambdas/shared/adapters/postgres/payments';
 import { PowertoolsIdempotencyGuard } from '../../lambdas/shared/adapters/postgres/worker-idempotency';
 import { PaymentFailed, PaymentSucceeded } from '../../lambdas/shared/events';
@@ -22,6 +24,7 @@ import {
 } from '../support/async-path';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { expectLedgerMatchesSucceededPayments } from '../support/invariants';
+import { outboxDispatcher } from '../support/outbox';
 
 describe('payment worker (real PostgreSQL)', () => {
   let t: TestDatabase;
@@ -47,14 +50,14 @@ describe('payment worker (real PostgreSQL)', () => {
     });
     const handler = createPaymentWorker(async () => ({
       processing: {
-        db: t.db,
+        store: new PostgresPaymentSettlementStore(t.db),
         gateway: new SimulatedGateway(t.db, {
           transientFailureRate: options.failRate ?? 0,
           timeoutRate: options.timeoutRate ?? 0,
           random: options.random ?? (() => 0.99),
         }),
         chargeGuard,
-        dispatcher: new PostgresOutboxDispatcher(t.db, publisher),
+        dispatcher: outboxDispatcher(t.db, publisher),
         hooks: options.hooks,
       },
       guards: [chargeGuard],
@@ -71,7 +74,12 @@ describe('payment worker (real PostgreSQL)', () => {
       expiresAfterSeconds: 3600,
     });
     const handler = createNotificationWorker(async () => ({
-      notifying: { db: t.db, notifier, sendGuard, dispatcher: new PostgresOutboxDispatcher(t.db, publisher) },
+      notifying: {
+        store: new PostgresNotificationStore(t.db),
+        notifier,
+        sendGuard,
+        dispatcher: outboxDispatcher(t.db, publisher),
+      },
       guards: [sendGuard],
       retries: new RecordingRetries(),
     }));
@@ -243,7 +251,7 @@ describe('payment worker (real PostgreSQL)', () => {
 
     const relayPublisher = new RecordingPublisher();
     const relay = createOutboxRelay(async () => ({
-      db: t.db,
+      outbox: new PostgresOutboxStore(t.db),
       publisher: relayPublisher,
       options: { graceSeconds: 0, batchSize: 50 },
     }));

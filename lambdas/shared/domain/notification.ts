@@ -10,3 +10,15 @@ export interface Notification {
   created_at: string;
   sent_at: string;
 }
+
+/** A notification that was just sent, to be stored. */
+export interface NewNotification {
+  id: string;
+  paymentId: string;
+  userId: string;
+  /** The outcome event it answers. */
+  eventId: string;
+  channel: NotificationChannel;
+  message: string;
+  sentAt: Date;
+}

@@ -1,5 +1,5 @@
+import type { NotificationChannel } from '../domain/notification';
 import type { PaymentSnapshot } from '../events';
-import type { NotificationChannelName } from './ports';
 
 export interface RenderedMessage {
   subject?: string;
@@ -14,10 +14,7 @@ export function formatAmount(amount: number, currency: string): string {
 }
 
 /** The user-facing text for a terminal payment, per channel. SMS stays under one 160-character segment. */
-export function renderNotification(
-  channel: NotificationChannelName,
-  payment: PaymentSnapshot,
-): RenderedMessage {
+export function renderNotification(channel: NotificationChannel, payment: PaymentSnapshot): RenderedMessage {
   const amount = formatAmount(payment.amount, payment.currency);
   const ref = payment.id.slice(0, 8);
   if (payment.status === 'SUCCEEDED') {

@@ -1,7 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Database } from '../adapters/postgres/database';
-import { insertNotification, notifiedChannels } from '../adapters/postgres/notifications';
-import { enqueueEvent } from '../adapters/postgres/outbox';
+import { NOTIFICATION_CHANNELS, type NotificationChannel } from '../domain/notification';
 import {
   NotificationSent,
   type PaymentFailedDetail,
@@ -12,17 +10,15 @@ import { renderNotification } from './notification-templates';
 import {
   type Clock,
   type IdGenerator,
-  type NotificationChannelName,
+  type NotificationStore,
   type Notifier,
   type OutboxDispatcher,
   type SideEffectGuard,
   systemClock,
 } from './ports';
 
-export const CHANNELS: readonly NotificationChannelName[] = ['email', 'sms'];
-
 export interface NotifyDeps {
-  db: Database;
+  store: NotificationStore;
   notifier: Notifier;
   /** Guards each send (Powertools idempotency, key: payment id + channel). */
   sendGuard: SideEffectGuard;
@@ -33,9 +29,9 @@ export interface NotifyDeps {
 
 export interface NotifyResult {
   /** Channels stored by this call (each with its NotificationSent event). */
-  stored: NotificationChannelName[];
+  stored: NotificationChannel[];
   /** Channels already notified by an earlier delivery. */
-  skipped: NotificationChannelName[];
+  skipped: NotificationChannel[];
 }
 
 const defaultIds: IdGenerator = { uuid: randomUUID };
@@ -45,12 +41,12 @@ export async function notifyPaymentOutcome(
   deps: NotifyDeps,
   detail: PaymentSucceededDetail | PaymentFailedDetail,
 ): Promise<NotifyResult> {
-  const { db, clock = systemClock, ids = defaultIds } = deps;
+  const { store, clock = systemClock, ids = defaultIds } = deps;
   const payment = detail.payment;
-  const done = new Set(await notifiedChannels(db, payment.id));
+  const done = new Set(await store.notifiedChannels(payment.id));
   const result: NotifyResult = { stored: [], skipped: [] };
   const eventIds: string[] = [];
-  for (const channel of CHANNELS) {
+  for (const channel of NOTIFICATION_CHANNELS) {
     if (done.has(channel)) {
       result.skipped.push(channel);
       continue;
@@ -66,10 +62,20 @@ export async function notifyPaymentOutcome(
       });
       return { providerMessageId, sentAt: clock.now().toISOString() };
     });
-    const eventId = await db.begin(async (sql) => {
-      const tx = sql as unknown as Database;
-      const notificationId = ids.uuid();
-      const inserted = await insertNotification(tx, {
+    const notificationId = ids.uuid();
+    const event = paymentEvent(NotificationSent, {
+      eventId: ids.uuid(),
+      occurredAt: clock.now(),
+      correlationId: detail.correlation_id,
+      payment: {
+        ...payment,
+        failure_code: payment.failure_code ?? null,
+        failure_reason: payment.failure_reason ?? null,
+      },
+      extra: { notification: { id: notificationId, channel, sent_at: sent.sentAt } },
+    });
+    const stored = await store.record(
+      {
         id: notificationId,
         paymentId: payment.id,
         userId: payment.user_id,
@@ -77,22 +83,10 @@ export async function notifyPaymentOutcome(
         channel,
         message: message.subject ? `${message.subject}\n\n${message.body}` : message.body,
         sentAt: new Date(sent.sentAt),
-      });
-      if (!inserted) return undefined; // a concurrent delivery stored it (and its event) first
-      const event = paymentEvent(NotificationSent, {
-        eventId: ids.uuid(),
-        occurredAt: clock.now(),
-        correlationId: detail.correlation_id,
-        payment: {
-          ...payment,
-          failure_code: payment.failure_code ?? null,
-          failure_reason: payment.failure_reason ?? null,
-        },
-        extra: { notification: { id: notificationId, channel, sent_at: sent.sentAt } },
-      });
-      await enqueueEvent(tx, event);
-      return event.eventId;
-    });
+      },
+      event,
+    );
+    const eventId = stored ? event.eventId : undefined;
     if (eventId) {
       eventIds.push(eventId);
       result.stored.push(channel);

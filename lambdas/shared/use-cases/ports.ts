@@ -1,5 +1,5 @@
 import type { Balance } from '../domain/balance';
-import type { Notification } from '../domain/notification';
+import type { NewNotification, Notification, NotificationChannel } from '../domain/notification';
 import type { Payment, PaymentStatus } from '../domain/payment';
 import type { OutgoingEvent } from '../events';
 
@@ -92,10 +92,8 @@ export interface PaymentGateway {
   getCharge(idempotencyKey: string): Promise<ChargeResult | undefined>;
 }
 
-export type NotificationChannelName = 'email' | 'sms';
-
 export interface OutgoingMessage {
-  channel: NotificationChannelName;
+  channel: NotificationChannel;
   /** Who to reach; the provider resolves the address (SES) or number (SNS) from the user id. */
   userId: string;
   subject?: string;
@@ -112,4 +110,44 @@ export interface Notifier {
 /** Runs an external side effect at most once per key; a repeat with the same key gets the first result. */
 export interface SideEffectGuard {
   once<T extends Record<string, unknown>>(key: string, effect: () => Promise<T>): Promise<T>;
+}
+
+/** The outbox table as the publishers see it (rows are written inside each producer's own transaction). */
+export interface OutboxStore {
+  loadUnpublished(eventIds: readonly string[]): Promise<OutgoingEvent[]>;
+  /** Leases due rows older than `graceSeconds` to one relay, committed before anything is published. */
+  claimDue(options: { limit: number; graceSeconds: number; leaseSeconds: number }): Promise<OutgoingEvent[]>;
+  markPublished(eventIds: readonly string[]): Promise<void>;
+  /** Counts the attempt and schedules the next one with backoff. */
+  recordFailures(failures: readonly { eventId: string; error: string }[]): Promise<void>;
+}
+
+/** A payment's terminal outcome. */
+export interface Settlement {
+  status: 'SUCCEEDED' | 'FAILED';
+  failureCode: string | null;
+  failureReason: string | null;
+  at: Date;
+}
+
+/** What the payment worker reads and writes. */
+export interface PaymentSettlementStore {
+  findPayment(id: string): Promise<Payment | undefined>;
+  /**
+   * In ONE transaction: the conditional move out of PENDING and, only for the caller that won it,
+   * the ledger posting (when SUCCEEDED) and the outcome event made by `eventFor`.
+   * Undefined when another delivery settled the payment first.
+   */
+  settle(
+    paymentId: string,
+    settlement: Settlement,
+    eventFor: (settled: Payment) => OutgoingEvent,
+  ): Promise<{ payment: Payment; eventId: string } | undefined>;
+}
+
+/** What the notification worker reads and writes. */
+export interface NotificationStore {
+  notifiedChannels(paymentId: string): Promise<NotificationChannel[]>;
+  /** In ONE transaction: the notification and, only if it is new, its NotificationSent event. False if it existed. */
+  record(notification: NewNotification, event: OutgoingEvent): Promise<boolean>;
 }

@@ -1,8 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import type { Database } from '../adapters/postgres/database';
-import { postPayment } from '../adapters/postgres/ledger';
-import { enqueueEvent } from '../adapters/postgres/outbox';
-import { findPayment, transitionFromPending } from '../adapters/postgres/payments';
 import type { PaymentStatus } from '../domain/payment';
 import { PaymentFailed, PaymentSucceeded, paymentEvent } from '../events';
 import { ChargeOutcomeUnknownError, GatewayTimeoutError } from './gateway-errors';
@@ -12,6 +8,7 @@ import {
   type IdGenerator,
   type OutboxDispatcher,
   type PaymentGateway,
+  type PaymentSettlementStore,
   type SideEffectGuard,
   systemClock,
 } from './ports';
@@ -24,7 +21,7 @@ export interface PaymentProcessingHooks {
 }
 
 export interface ProcessPaymentDeps {
-  db: Database;
+  store: PaymentSettlementStore;
   gateway: PaymentGateway;
   /** Guards the gateway charge (Powertools idempotency) so a redelivery reuses the first answer. */
   chargeGuard: SideEffectGuard;
@@ -52,8 +49,8 @@ export async function processPayment(
   deps: ProcessPaymentDeps,
   input: { paymentId: string; correlationId: string },
 ): Promise<ProcessPaymentResult> {
-  const { db, hooks = {}, clock = systemClock, ids = defaultIds } = deps;
-  const payment = await findPayment(db, input.paymentId);
+  const { store, hooks = {}, clock = systemClock, ids = defaultIds } = deps;
+  const payment = await store.findPayment(input.paymentId);
   if (!payment) throw new PaymentNotFoundError(`payment ${input.paymentId} does not exist`);
   if (payment.status !== 'PENDING') return { kind: 'already_terminal', status: payment.status };
 
@@ -67,35 +64,28 @@ export async function processPayment(
   );
   await hooks.afterCharge?.();
 
-  const at = clock.now();
-  const written = await db.begin(async (sql) => {
-    const tx = sql as unknown as Database;
-    const settled = await transitionFromPending(tx, payment.id, {
-      status: charge.outcome === 'succeeded' ? 'SUCCEEDED' : 'FAILED',
-      failureCode: charge.outcome === 'declined' ? charge.code : null,
-      failureReason: charge.outcome === 'declined' ? charge.reason : null,
-      at,
-    });
-    if (!settled) return undefined; // another delivery won the transition and wrote the event
-    if (settled.status === 'SUCCEEDED') await postPayment(tx, settled);
-    const contract = settled.status === 'SUCCEEDED' ? PaymentSucceeded : PaymentFailed;
-    const event = paymentEvent(contract, {
+  const settlement = {
+    status: charge.outcome === 'succeeded' ? 'SUCCEEDED' : 'FAILED',
+    failureCode: charge.outcome === 'declined' ? charge.code : null,
+    failureReason: charge.outcome === 'declined' ? charge.reason : null,
+    at: clock.now(),
+  } as const;
+  const written = await store.settle(payment.id, settlement, (settled) =>
+    paymentEvent(settled.status === 'SUCCEEDED' ? PaymentSucceeded : PaymentFailed, {
       eventId: ids.uuid(),
-      occurredAt: at,
+      occurredAt: settlement.at,
       correlationId: input.correlationId,
       payment: settled,
-    });
-    await enqueueEvent(tx, event);
-    return { status: settled.status as 'SUCCEEDED' | 'FAILED', eventId: event.eventId };
-  });
+    }),
+  );
   await hooks.afterCommit?.();
 
   if (!written) {
-    const now = await findPayment(db, payment.id);
+    const now = await store.findPayment(payment.id);
     return { kind: 'already_terminal', status: now?.status ?? payment.status };
   }
   await deps.dispatcher.dispatch([written.eventId]);
-  return { kind: 'transitioned', ...written };
+  return { kind: 'transitioned', status: settlement.status, eventId: written.eventId };
 }
 
 /** A timeout is an unknown outcome: ask the gateway what happened, and retry later if it knows nothing. */

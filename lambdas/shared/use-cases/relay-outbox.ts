@@ -1,6 +1,5 @@
-import type { Database } from '../adapters/postgres/database';
-import { claimDue, markPublished, recordFailures } from '../adapters/postgres/outbox';
-import type { EventPublisher } from './ports';
+import type { EventPublisher, OutboxStore } from './ports';
+import { publishAndRecord } from './publish-outbox';
 
 export interface RelayOptions {
   /** Rows younger than this are left to the producer's own after-commit dispatch. */
@@ -23,13 +22,13 @@ export interface RelayResult {
  * Stops when nothing is due or when `shouldContinue` says time is up.
  */
 export async function relayOutbox(
-  deps: { db: Database; publisher: EventPublisher },
+  deps: { outbox: OutboxStore; publisher: EventPublisher },
   options: RelayOptions,
   shouldContinue: () => boolean = () => true,
 ): Promise<RelayResult> {
   const result: RelayResult = { sweeps: 0, claimed: 0, published: 0, failed: 0 };
   while (shouldContinue()) {
-    const events = await claimDue(deps.db, {
+    const events = await deps.outbox.claimDue({
       limit: options.batchSize,
       graceSeconds: options.graceSeconds,
       leaseSeconds: options.leaseSeconds ?? 30,
@@ -37,12 +36,7 @@ export async function relayOutbox(
     if (events.length === 0) break;
     result.sweeps += 1;
     result.claimed += events.length;
-    const outcome = await deps.publisher.publish(events).catch((error: unknown) => ({
-      published: [] as string[],
-      failed: events.map((e) => ({ eventId: e.eventId, error: String((error as Error)?.message ?? error) })),
-    }));
-    await markPublished(deps.db, outcome.published);
-    await recordFailures(deps.db, outcome.failed);
+    const outcome = await publishAndRecord(deps.outbox, deps.publisher, events);
     result.published += outcome.published.length;
     result.failed += outcome.failed.length;
   }

@@ -4,6 +4,7 @@ import { readSecret } from '../secrets';
 
 export type Database = Sql;
 /** What a repository function needs: the pool or a transaction, both run tagged queries. */
+// biome-ignore lint/complexity/noBannedTypes: postgres.js's own default type parameter
 export type Queryable = postgres.ISql<{}>;
 
 /** The shape of an RDS-generated credentials secret. */

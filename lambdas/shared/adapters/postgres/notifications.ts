@@ -1,4 +1,4 @@
-import type { Notification, NotificationChannel } from '../../domain/notification';
+import type { NewNotification, Notification, NotificationChannel } from '../../domain/notification';
 import type { Queryable } from './database';
 
 // The only module that reads or writes the `notifications` table.
@@ -28,16 +28,6 @@ export async function listNotifications(
     created_at: r.created_at.toISOString(),
     sent_at: r.sent_at.toISOString(),
   }));
-}
-
-export interface NewNotification {
-  id: string;
-  paymentId: string;
-  userId: string;
-  eventId: string;
-  channel: NotificationChannel;
-  message: string;
-  sentAt: Date;
 }
 
 /** Stores a sent notification; false when this payment already has one on this channel. */

@@ -1,0 +1,22 @@
+import type { PaymentSettlementStore } from '../../use-cases/ports';
+import type { Database, Queryable } from './database';
+import { postPayment } from './ledger';
+import { enqueueEvent } from './outbox';
+import { findPayment, transitionFromPending } from './payments';
+
+export class PostgresPaymentSettlementStore implements PaymentSettlementStore {
+  constructor(private readonly db: Database) {}
+
+  findPayment = (id: string) => findPayment(this.db, id);
+
+  settle: PaymentSettlementStore['settle'] = async (paymentId, settlement, eventFor) =>
+    this.db.begin(async (sql) => {
+      const tx: Queryable = sql;
+      const settled = await transitionFromPending(tx, paymentId, settlement);
+      if (!settled) return undefined; // another delivery won the transition and wrote the event
+      if (settled.status === 'SUCCEEDED') await postPayment(tx, settled);
+      const event = eventFor(settled);
+      await enqueueEvent(tx, event);
+      return { payment: settled, eventId: event.eventId };
+    }) as ReturnType<PaymentSettlementStore['settle']>;
+}

@@ -1,0 +1,37 @@
+import type { OutgoingEvent } from '../events';
+import type { EventPublisher, OutboxDispatcher, OutboxStore, PublishOutcome } from './ports';
+
+/** Publishes events and records each one's fate in the outbox; a publisher that throws fails them all. */
+export async function publishAndRecord(
+  outbox: OutboxStore,
+  publisher: EventPublisher,
+  events: readonly OutgoingEvent[],
+): Promise<PublishOutcome> {
+  const outcome = await publisher.publish(events).catch(
+    (error: unknown): PublishOutcome => ({
+      published: [],
+      failed: events.map((e) => ({ eventId: e.eventId, error: String((error as Error)?.message ?? error) })),
+    }),
+  );
+  await outbox.markPublished(outcome.published);
+  await outbox.recordFailures(outcome.failed);
+  return outcome;
+}
+
+/** Publishes just-committed outbox rows; never throws, since the relay sweeps whatever is left. */
+export class OutboxEventDispatcher implements OutboxDispatcher {
+  constructor(
+    private readonly outbox: OutboxStore,
+    private readonly publisher: EventPublisher,
+    private readonly onError: (error: unknown) => void = () => {},
+  ) {}
+
+  async dispatch(eventIds: readonly string[]): Promise<void> {
+    try {
+      const events = await this.outbox.loadUnpublished(eventIds);
+      if (events.length > 0) await publishAndRecord(this.outbox, this.publisher, events);
+    } catch (error) {
+      this.onError(error);
+    }
+  }
+}
