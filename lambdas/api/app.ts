@@ -1,9 +1,8 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { logger } from '../shared/logger';
-import { metrics } from '../shared/metrics';
+import { flushMetrics } from '../shared/metrics';
 import { httpBoundary } from './middleware';
 import { type ApiDeps, routeOf } from './routes';
 
@@ -11,7 +10,7 @@ import { type ApiDeps, routeOf } from './routes';
 export function createApiHandler(getDeps: () => Promise<ApiDeps>) {
   return middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(logMetrics(metrics))
+    .use({ after: flushMetrics, onError: flushMetrics })
     .use(httpBoundary())
     .handler(async (event) => routeOf(event)(event, await getDeps()));
 }

@@ -67,7 +67,7 @@ export const routes: Record<string, Route> = {
     ok(
       await getBalance(deps.queries, {
         userId: callerId(event),
-        accountUserId: decodeURIComponent(event.pathParameters?.user_id ?? ''),
+        accountUserId: event.pathParameters?.user_id ?? '',
       }),
     ),
 };

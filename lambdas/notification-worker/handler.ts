@@ -36,7 +36,7 @@ export function createNotificationWorker(deps: () => Promise<NotificationWorkerD
         },
       });
     } finally {
-      d.metrics?.publishStoredMetrics();
+      if (d.metrics?.hasStoredMetrics()) d.metrics.publishStoredMetrics();
     }
   };
 }

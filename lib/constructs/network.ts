@@ -1,0 +1,54 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import type { StageConfig } from '../stage-config';
+
+/**
+ * Private isolated subnets only: no NAT, no internet route. The functions reach the AWS services
+ * they call through interface endpoints, and the database never leaves these subnets.
+ */
+export class Network extends Construct {
+  readonly vpc: ec2.Vpc;
+  readonly subnets: ec2.SubnetSelection = { subnetType: ec2.SubnetType.PRIVATE_ISOLATED };
+  /** Carried by every function that reaches the database; the proxy admits exactly this group. */
+  readonly functionsSecurityGroup: ec2.SecurityGroup;
+
+  constructor(scope: Construct, id: string, props: { config: StageConfig }) {
+    super(scope, id);
+    const prod = props.config.stage === 'prod';
+    this.vpc = new ec2.Vpc(this, 'Vpc', {
+      maxAzs: prod ? 3 : 2,
+      natGateways: 0,
+      subnetConfiguration: [{ name: 'isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: 24 }],
+      restrictDefaultSecurityGroup: false,
+    });
+    const flowLogs = new logs.LogGroup(this, 'FlowLogs', {
+      retention: prod ? logs.RetentionDays.THREE_MONTHS : logs.RetentionDays.TWO_WEEKS,
+      removalPolicy: prod ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    });
+    this.vpc.addFlowLog('FlowLog', {
+      destination: ec2.FlowLogDestination.toCloudWatchLogs(flowLogs),
+      trafficType: ec2.FlowLogTrafficType.REJECT,
+    });
+
+    this.functionsSecurityGroup = new ec2.SecurityGroup(this, 'Functions', {
+      vpc: this.vpc,
+      description: 'Lambda functions that reach the database',
+      allowAllOutbound: true,
+    });
+    const endpoints = {
+      SecretsManager: ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER,
+      EventBridge: ec2.InterfaceVpcEndpointAwsService.EVENTBRIDGE,
+      Sqs: ec2.InterfaceVpcEndpointAwsService.SQS,
+    };
+    for (const [name, service] of Object.entries(endpoints)) {
+      const endpoint = this.vpc.addInterfaceEndpoint(name, { service, subnets: this.subnets, open: false });
+      endpoint.connections.allowFrom(
+        this.functionsSecurityGroup,
+        ec2.Port.tcp(443),
+        'HTTPS from the functions',
+      );
+    }
+  }
+}

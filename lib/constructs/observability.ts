@@ -1,0 +1,197 @@
+import { Duration } from 'aws-cdk-lib';
+import type * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import type { StageConfig } from '../stage-config';
+import { METRICS_NAMESPACE, type PlatformFunction } from './platform-function';
+import type { WorkQueue } from './work-queue';
+
+/** Powertools metrics the functions emit (namespace POWERTOOLS_METRICS_NAMESPACE). */
+export const BUSINESS_METRICS = [
+  'PaymentsCreated',
+  'PaymentsSucceeded',
+  'PaymentsFailed',
+  'NotificationsSent',
+];
+
+/** A message this old means the consumer is stuck or far behind. */
+const OLDEST_MESSAGE_ALARM_SECONDS = 600;
+const API_P99_LATENCY_ALARM_MS = 2000;
+
+export interface ObservabilityProps {
+  config: StageConfig;
+  api: apigw.RestApi;
+  functions: Record<string, PlatformFunction>;
+  queues: Record<string, WorkQueue>;
+  targetDeadLetterQueues: Record<string, sqs.IQueue>;
+}
+
+/** Every alarm of the platform, all to one SNS topic, and one dashboard with its health on a page. */
+export class Observability extends Construct {
+  readonly topic: sns.Topic;
+  readonly alarms: cloudwatch.Alarm[] = [];
+  readonly dashboard: cloudwatch.Dashboard;
+  private readonly stageName: string;
+
+  constructor(scope: Construct, id: string, props: ObservabilityProps) {
+    super(scope, id);
+    this.stageName = props.config.stage;
+    this.topic = new sns.Topic(this, 'Alarms', { displayName: 'Payments platform alarms', enforceSSL: true });
+    if (props.config.alarmEmail) {
+      this.topic.addSubscription(new subscriptions.EmailSubscription(props.config.alarmEmail));
+    }
+
+    for (const [name, queue] of Object.entries(props.queues)) {
+      this.deadLetterAlarm(`${name}-dlq`, queue.deadLetterQueue);
+      this.alarm(`${name}-oldest-message`, {
+        metric: queue.queue.metricApproximateAgeOfOldestMessage({
+          period: Duration.minutes(1),
+          statistic: 'Maximum',
+        }),
+        threshold: OLDEST_MESSAGE_ALARM_SECONDS,
+        evaluationPeriods: 3,
+        description: `Oldest message on the ${name} queue is older than ${OLDEST_MESSAGE_ALARM_SECONDS}s: its consumer is stuck or behind.`,
+      });
+    }
+    for (const [name, queue] of Object.entries(props.targetDeadLetterQueues)) {
+      this.deadLetterAlarm(`${name}-target-dlq`, queue);
+    }
+    for (const [name, fn] of Object.entries(props.functions)) {
+      // The authorizer answers every bad token by throwing 'Unauthorized', which Lambda counts as an error.
+      const threshold = name === 'authorizer' ? 50 : 1;
+      this.alarm(`${name}-errors`, {
+        metric: fn.function.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
+        threshold,
+        evaluationPeriods: 1,
+        description: `${name}: ${threshold} or more errors in 5 minutes.`,
+      });
+      this.alarm(`${name}-throttles`, {
+        metric: fn.function.metricThrottles({ period: Duration.minutes(5), statistic: 'Sum' }),
+        threshold: 1,
+        evaluationPeriods: 1,
+        description: `${name}: invocations throttled.`,
+      });
+    }
+    this.alarm('api-5xx', {
+      metric: props.api.metricServerError({ period: Duration.minutes(5), statistic: 'Sum' }),
+      threshold: 5,
+      evaluationPeriods: 1,
+      description: 'API: 5 or more 5xx answers in 5 minutes.',
+    });
+    this.alarm('api-p99-latency', {
+      metric: props.api.metricLatency({ period: Duration.minutes(5), statistic: 'p99' }),
+      threshold: API_P99_LATENCY_ALARM_MS,
+      evaluationPeriods: 2,
+      description: `API: p99 latency above ${API_P99_LATENCY_ALARM_MS} ms for 10 minutes.`,
+    });
+
+    this.dashboard = this.createDashboard(props);
+  }
+
+  private deadLetterAlarm(name: string, queue: sqs.IQueue): void {
+    this.alarm(name, {
+      metric: queue.metricApproximateNumberOfMessagesVisible({
+        period: Duration.minutes(1),
+        statistic: 'Maximum',
+      }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      description: `Dead-letter queue ${name} holds messages: see README "Operations" to inspect and redrive.`,
+    });
+  }
+
+  private alarm(
+    name: string,
+    props: { metric: cloudwatch.IMetric; threshold: number; evaluationPeriods: number; description: string },
+  ): void {
+    const alarm = new cloudwatch.Alarm(this, `Alarm-${name}`, {
+      alarmName: `payments-${this.stageName}-${name}`,
+      alarmDescription: props.description,
+      metric: props.metric,
+      threshold: props.threshold,
+      evaluationPeriods: props.evaluationPeriods,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    alarm.addAlarmAction(new actions.SnsAction(this.topic));
+    alarm.addOkAction(new actions.SnsAction(this.topic));
+    this.alarms.push(alarm);
+  }
+
+  private createDashboard(props: ObservabilityProps): cloudwatch.Dashboard {
+    const fns = Object.entries(props.functions);
+    const queues = Object.entries(props.queues);
+    const perFunction = (title: string, pick: (fn: PlatformFunction) => cloudwatch.IMetric) =>
+      new cloudwatch.GraphWidget({
+        title,
+        width: 8,
+        left: fns.map(([name, fn]) => (pick(fn) as cloudwatch.Metric).with({ label: name })),
+      });
+    const business = new cloudwatch.GraphWidget({
+      title: 'Payments and notifications (per 5 min)',
+      width: 12,
+      left: BUSINESS_METRICS.map(
+        (metric) =>
+          new cloudwatch.MathExpression({
+            expression: `SUM(SEARCH('{${METRICS_NAMESPACE},service} MetricName="${metric}"', 'Sum', 300))`,
+            label: metric,
+            period: Duration.minutes(5),
+          }),
+      ),
+    });
+    const dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
+      dashboardName: `payments-${this.stageName}`,
+      defaultInterval: Duration.hours(3),
+    });
+    dashboard.addWidgets(
+      new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 12, height: 6 }),
+      business,
+    );
+    dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: 'API requests and errors',
+        width: 12,
+        left: [props.api.metricCount(), props.api.metricClientError(), props.api.metricServerError()],
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'API latency',
+        width: 12,
+        left: ['p50', 'p99'].map((statistic) => props.api.metricLatency({ statistic, label: statistic })),
+      }),
+    );
+    dashboard.addWidgets(
+      perFunction('Function errors', (fn) => fn.function.metricErrors()),
+      perFunction('Function throttles', (fn) => fn.function.metricThrottles()),
+      perFunction('Function duration p99', (fn) => fn.function.metricDuration({ statistic: 'p99' })),
+    );
+    dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: 'Queue depth',
+        width: 8,
+        left: queues.map(([name, q]) => q.queue.metricApproximateNumberOfMessagesVisible({ label: name })),
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Oldest message age (s)',
+        width: 8,
+        left: queues.map(([name, q]) => q.queue.metricApproximateAgeOfOldestMessage({ label: name })),
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Dead-letter queues',
+        width: 8,
+        left: [
+          ...queues.map(([name, q]) =>
+            q.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ label: name }),
+          ),
+          ...Object.entries(props.targetDeadLetterQueues).map(([name, q]) =>
+            q.metricApproximateNumberOfMessagesVisible({ label: `${name} (target)` }),
+          ),
+        ],
+      }),
+    );
+    return dashboard;
+  }
+}

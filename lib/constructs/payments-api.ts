@@ -1,0 +1,171 @@
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
+import { Construct } from 'constructs';
+import type { StageConfig } from '../stage-config';
+import type { FunctionName, RouteSpec } from '../topology';
+import { addGatewayResponses } from './gateway-responses';
+import type { PlatformFunction } from './platform-function';
+
+export interface PaymentsApiProps {
+  config: StageConfig;
+  routes: readonly RouteSpec[];
+  functions: Record<FunctionName, PlatformFunction>;
+  authorizer: PlatformFunction;
+}
+
+/**
+ * The REST API: one resource and method per topology route, proxy integration, the JWT TOKEN
+ * authorizer, stage throttling, JSON access logs, gateway responses in our error shape, and an
+ * optional WAF web ACL.
+ */
+export class PaymentsApi extends Construct {
+  readonly api: apigw.RestApi;
+  readonly accessLogs: logs.LogGroup;
+
+  constructor(scope: Construct, id: string, props: PaymentsApiProps) {
+    super(scope, id);
+    const { config } = props;
+    const prod = config.stage === 'prod';
+    this.accessLogs = new logs.LogGroup(this, 'AccessLogs', {
+      retention: prod ? logs.RetentionDays.THREE_MONTHS : logs.RetentionDays.TWO_WEEKS,
+      removalPolicy: prod ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    });
+    this.api = new apigw.RestApi(this, 'Api', {
+      restApiName: `payments-${config.stage}`,
+      description: 'Payments platform API',
+      endpointTypes: [apigw.EndpointType.REGIONAL],
+      // Execution logging needs API Gateway's account-level role; it is shared, so it outlives the stack.
+      ...(config.target === 'aws'
+        ? { cloudWatchRole: true, cloudWatchRoleRemovalPolicy: RemovalPolicy.RETAIN }
+        : { cloudWatchRole: false }),
+      deployOptions: {
+        stageName: config.stage,
+        throttlingRateLimit: prod ? 500 : 50,
+        throttlingBurstLimit: prod ? 1000 : 100,
+        tracingEnabled: config.target === 'aws',
+        metricsEnabled: true,
+        loggingLevel: apigw.MethodLoggingLevel.ERROR,
+        dataTraceEnabled: false,
+        accessLogDestination: new apigw.LogGroupLogDestination(this.accessLogs),
+        accessLogFormat: apigw.AccessLogFormat.jsonWithStandardFields({
+          caller: false,
+          httpMethod: true,
+          ip: true,
+          protocol: true,
+          requestTime: true,
+          resourcePath: true,
+          responseLength: true,
+          status: true,
+          user: true,
+        }),
+      },
+    });
+    addGatewayResponses(this.api);
+
+    const authorizer = new apigw.TokenAuthorizer(this, 'Authorizer', {
+      handler: props.authorizer.function,
+      identitySource: apigw.IdentitySource.header('Authorization'),
+      // The authorizer allows the whole stage, so its decision may be cached per token.
+      resultsCacheTtl: Duration.minutes(5),
+    });
+    const integrations = new Map<FunctionName, apigw.LambdaIntegration>();
+    for (const route of props.routes) {
+      let integration = integrations.get(route.function);
+      if (!integration) {
+        integration = new apigw.LambdaIntegration(props.functions[route.function].function, {
+          proxy: true,
+          allowTestInvoke: false,
+        });
+        integrations.set(route.function, integration);
+      }
+      const method = this.api.root
+        .resourceForPath(route.path)
+        .addMethod(
+          route.method,
+          integration,
+          route.authorized
+            ? { authorizer, authorizationType: apigw.AuthorizationType.CUSTOM }
+            : { authorizationType: apigw.AuthorizationType.NONE },
+        );
+      if (route.authorized) {
+        Validations.of(method).acknowledge({
+          id: 'AwsSolutions-COG4',
+          reason:
+            'Authorized by the JWT Lambda authorizer, which accepts any OIDC issuer (DESIGN.md section 8).',
+        });
+      } else {
+        Validations.of(method).acknowledge({
+          id: 'AwsSolutions-APIG4',
+          reason: `${route.method} ${route.path} is public by design (health probe); it returns no data.`,
+        });
+        Validations.of(method).acknowledge({
+          id: 'AwsSolutions-COG4',
+          reason: `${route.method} ${route.path} is public by design (health probe).`,
+        });
+      }
+    }
+    Validations.of(this.api).acknowledge({
+      id: 'AwsSolutions-APIG2',
+      reason:
+        'Every body and parameter is validated by the API function (zod), which answers in the platform error ' +
+        'shape with field details; a gateway validator would answer in another shape.',
+    });
+    if (config.waf) {
+      this.attachWaf();
+    } else {
+      Validations.of(this.api).acknowledge({
+        id: 'AwsSolutions-APIG3',
+        reason:
+          'AWS WAF is opt-in (context waf=true): it costs per ACL and per request; stage throttling applies always.',
+      });
+    }
+    if (config.target === 'aws') {
+      Validations.of(this.api).acknowledge({
+        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
+        reason:
+          "API Gateway's account-level logging role; this AWS managed policy is the documented way to grant it.",
+      });
+    }
+  }
+
+  /** Managed common and known-bad-input rules, request body size limit, and a per-IP rate limit. */
+  private attachWaf(): void {
+    const managed = (name: string, priority: number) => ({
+      name,
+      priority,
+      overrideAction: { none: {} },
+      statement: { managedRuleGroupStatement: { vendorName: 'AWS', name } },
+      visibilityConfig: { cloudWatchMetricsEnabled: true, metricName: name, sampledRequestsEnabled: true },
+    });
+    const acl = new wafv2.CfnWebACL(this, 'WebAcl', {
+      scope: 'REGIONAL',
+      defaultAction: { allow: {} },
+      visibilityConfig: {
+        cloudWatchMetricsEnabled: true,
+        metricName: 'payments-api',
+        sampledRequestsEnabled: true,
+      },
+      rules: [
+        managed('AWSManagedRulesCommonRuleSet', 1),
+        managed('AWSManagedRulesKnownBadInputsRuleSet', 2),
+        {
+          name: 'RateLimitPerIp',
+          priority: 3,
+          action: { block: {} },
+          statement: { rateBasedStatement: { limit: 2000, aggregateKeyType: 'IP' } },
+          visibilityConfig: {
+            cloudWatchMetricsEnabled: true,
+            metricName: 'RateLimitPerIp',
+            sampledRequestsEnabled: true,
+          },
+        },
+      ],
+    });
+    new wafv2.CfnWebACLAssociation(this, 'WebAclAssociation', {
+      resourceArn: this.api.deploymentStage.stageArn,
+      webAclArn: acl.attrArn,
+    });
+  }
+}

@@ -1,0 +1,114 @@
+import { join } from 'node:path';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { type BundlingOptions, NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import type { StageConfig } from '../stage-config';
+import type { FunctionSpec } from '../topology';
+import { bundlingOptions, PROJECT_ROOT } from './bundling';
+
+export const METRICS_NAMESPACE = 'Payments';
+
+export interface PlatformFunctionProps {
+  spec: FunctionSpec;
+  config: StageConfig;
+  /** Private subnets to run in (functions that reach the database in AWS). */
+  network?: { vpc: ec2.IVpc; subnets: ec2.SubnetSelection; securityGroup: ec2.ISecurityGroup };
+  bundling?: Partial<BundlingOptions>;
+}
+
+/**
+ * One topology function: its own role (no managed policies), its own log group, Powertools
+ * environment, X-Ray, and the bundling every function shares.
+ */
+export class PlatformFunction extends Construct {
+  readonly function: NodejsFunction;
+  readonly role: iam.Role;
+  readonly logGroup: logs.LogGroup;
+
+  constructor(scope: Construct, id: string, props: PlatformFunctionProps) {
+    super(scope, id);
+    const { spec, config } = props;
+    const prod = config.stage === 'prod';
+    const aws = config.target === 'aws';
+
+    this.logGroup = new logs.LogGroup(this, 'Logs', {
+      retention: prod ? logs.RetentionDays.THREE_MONTHS : logs.RetentionDays.TWO_WEEKS,
+      removalPolicy: prod ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    });
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `Execution role of ${spec.service}`,
+    });
+    this.logGroup.grantWrite(this.role);
+
+    this.function = new NodejsFunction(this, 'Function', {
+      entry: join(PROJECT_ROOT, spec.entry),
+      handler: 'handler',
+      depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
+      projectRoot: PROJECT_ROOT,
+      runtime: lambda.Runtime.NODEJS_22_X,
+      // LocalStack on an x86 laptop would have to emulate arm64; the bundle itself is portable JS.
+      architecture: aws ? lambda.Architecture.ARM_64 : lambda.Architecture.X86_64,
+      timeout: Duration.seconds(spec.timeoutSeconds),
+      memorySize: spec.memoryMb,
+      role: this.role,
+      logGroup: this.logGroup,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      tracing: aws ? lambda.Tracing.ACTIVE : lambda.Tracing.DISABLED,
+      bundling: bundlingOptions(props.bundling),
+      vpc: props.network?.vpc,
+      vpcSubnets: props.network?.subnets,
+      securityGroups: props.network ? [props.network.securityGroup] : undefined,
+      environment: {
+        APP_STAGE: config.stage,
+        NODE_OPTIONS: '--enable-source-maps',
+        POWERTOOLS_SERVICE_NAME: spec.service,
+        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+        POWERTOOLS_LOG_LEVEL: prod ? 'INFO' : 'DEBUG',
+      },
+    });
+
+    // A role we create ourselves gets no AWSLambdaVPCAccessExecutionRole: grant its statements inline.
+    if (props.network) {
+      this.role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          sid: 'LambdaVpcNetworkInterfaces',
+          actions: [...VPC_NETWORK_INTERFACE_ACTIONS],
+          resources: ['*'],
+        }),
+      );
+    }
+    if (props.network || aws) {
+      Validations.of(this.role).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason:
+          'Only the actions AWS accepts on no narrower resource: X-Ray PutTraceSegments/PutTelemetryRecords and, ' +
+          'for functions in the VPC, the EC2 network interface actions Lambda needs to attach to subnets.',
+      });
+    }
+    Validations.of(this.function).acknowledge({
+      id: 'AwsSolutions-L1',
+      reason:
+        'nodejs22.x is the runtime the platform is specified and tested for (DESIGN.md); upgrades are deliberate.',
+    });
+  }
+
+  /** Adds variables owned by the construct that grants the matching permission. */
+  addEnvironment(vars: Record<string, string>): void {
+    for (const [key, value] of Object.entries(vars)) this.function.addEnvironment(key, value);
+  }
+}
+
+/** What AWSLambdaVPCAccessExecutionRole allows, inline; EC2 does not scope these to a resource. */
+export const VPC_NETWORK_INTERFACE_ACTIONS = [
+  'ec2:CreateNetworkInterface',
+  'ec2:DescribeNetworkInterfaces',
+  'ec2:DescribeSubnets',
+  'ec2:DeleteNetworkInterface',
+  'ec2:AssignPrivateIpAddresses',
+  'ec2:UnassignPrivateIpAddresses',
+] as const;

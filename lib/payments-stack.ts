@@ -1,0 +1,98 @@
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import { Database } from './constructs/database';
+import { EventBus } from './constructs/event-bus';
+import { JwtKeys } from './constructs/jwt-keys';
+import { copyMigrationsHook, SchemaMigrations } from './constructs/migrations';
+import { Network } from './constructs/network';
+import { Observability } from './constructs/observability';
+import { PaymentsApi } from './constructs/payments-api';
+import { PlatformFunction } from './constructs/platform-function';
+import { FunctionSchedule } from './constructs/schedule';
+import { WorkQueue } from './constructs/work-queue';
+import type { StageConfig } from './stage-config';
+import { type FunctionName, type QueueName, topology } from './topology';
+
+export interface PaymentsStackProps extends StackProps {
+  config: StageConfig;
+}
+
+/** Composes the platform from lib/topology.ts; each construct owns its resources and grants. */
+export class PaymentsStack extends Stack {
+  readonly functions: Record<FunctionName, PlatformFunction>;
+  readonly queues: Record<QueueName, WorkQueue>;
+
+  constructor(scope: Construct, id: string, props: PaymentsStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+    const network = config.target === 'aws' ? new Network(this, 'Network', { config }) : undefined;
+    const database = new Database(this, 'Database', { config, network });
+    const eventBus = new EventBus(this, 'Events', { config, name: topology.bus.name });
+    const jwtKeys = new JwtKeys(this, 'JwtKeys', { config });
+
+    this.functions = Object.fromEntries(
+      Object.entries(topology.functions).map(([name, spec]) => {
+        const fn = new PlatformFunction(this, `Fn-${name}`, {
+          spec,
+          config,
+          network:
+            network && spec.usesDatabase
+              ? { vpc: network.vpc, subnets: network.subnets, securityGroup: network.functionsSecurityGroup }
+              : undefined,
+          bundling: name === 'migrator' ? { commandHooks: copyMigrationsHook } : undefined,
+        });
+        if (spec.usesDatabase) database.connect(fn);
+        if (spec.publishesEvents) eventBus.grantPublish(fn);
+        return [name, fn];
+      }),
+    ) as Record<FunctionName, PlatformFunction>;
+    jwtKeys.configure(this.functions[topology.authorizer]);
+
+    this.queues = Object.fromEntries(
+      Object.entries(topology.queues).map(([name, spec]) => {
+        const queue = new WorkQueue(this, `Queue-${name}`, { spec });
+        queue.consumeWith(this.functions[spec.consumer], topology.functions[spec.consumer]);
+        return [name, queue];
+      }),
+    ) as Record<QueueName, WorkQueue>;
+    for (const [name, rule] of Object.entries(topology.rules)) {
+      eventBus.route(name, rule, this.queues[rule.queue]);
+    }
+    for (const [name, spec] of Object.entries(topology.schedules)) {
+      new FunctionSchedule(this, `Schedule-${name}`, {
+        spec,
+        target: this.functions[spec.function],
+        bus: eventBus,
+      });
+    }
+
+    const migrations = new SchemaMigrations(this, 'Migrations', { migrator: this.functions.migrator });
+    if (database.proxy) migrations.node.addDependency(database.proxy);
+
+    const api = new PaymentsApi(this, 'Api', {
+      config,
+      routes: topology.routes,
+      functions: this.functions,
+      authorizer: this.functions[topology.authorizer],
+    });
+    // Nothing serves traffic before the schema it needs exists.
+    api.api.node.addDependency(migrations);
+
+    const observability = new Observability(this, 'Observability', {
+      config,
+      api: api.api,
+      functions: this.functions,
+      queues: this.queues,
+      targetDeadLetterQueues: eventBus.targetDeadLetterQueues,
+    });
+
+    new CfnOutput(this, 'ApiUrl', { value: api.api.url, description: 'Base URL of the REST API stage' });
+    new CfnOutput(this, 'EventBusName', { value: eventBus.bus.eventBusName });
+    new CfnOutput(this, 'AlarmTopicArn', { value: observability.topic.topicArn });
+    new CfnOutput(this, 'DashboardName', { value: observability.dashboard.dashboardName });
+    if (jwtKeys.secret) new CfnOutput(this, 'JwtSecretArn', { value: jwtKeys.secret.secretArn });
+    for (const [name, queue] of Object.entries(this.queues)) {
+      new CfnOutput(this, `DeadLetterQueueUrl-${name}`, { value: queue.deadLetterQueue.queueUrl });
+    }
+  }
+}

@@ -1,0 +1,52 @@
+import type { Node } from 'constructs';
+
+export type Target = 'aws' | 'localstack';
+export type StageName = 'dev' | 'prod';
+
+/** Everything the stack reads from CDK context (`-c key=value`), validated once. */
+export interface StageConfig {
+  stage: StageName;
+  target: Target;
+  /** JWKS mode (any OIDC issuer) when set; otherwise a generated HS256 secret in Secrets Manager. */
+  jwt: { jwksUrl?: string; issuer: string; audience: string };
+  /** Attach an AWS WAF web ACL to the API stage. */
+  waf: boolean;
+  /** Subscribe this address to the alarm topic. */
+  alarmEmail?: string;
+  /** The PostgreSQL container of localstack.yml (LocalStack target only). */
+  localDatabase: { host: string; port: number; username: string; password: string; dbname: string };
+}
+
+function oneOf<T extends string>(value: unknown, allowed: readonly T[], key: string): T {
+  if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
+  throw new Error(`Context ${key} must be one of ${allowed.join(', ')} (got ${String(value)})`);
+}
+
+function flag(value: unknown): boolean {
+  return value === true || value === 'true';
+}
+
+export function readStageConfig(node: Node): StageConfig {
+  const ctx = (key: string) => node.tryGetContext(key) as unknown;
+  const str = (key: string) =>
+    typeof ctx(key) === 'string' && ctx(key) !== '' ? (ctx(key) as string) : undefined;
+  const target = oneOf(ctx('target') ?? 'aws', ['aws', 'localstack'] as const, 'target');
+  return {
+    stage: oneOf(ctx('stage') ?? 'dev', ['dev', 'prod'] as const, 'stage'),
+    target,
+    jwt: {
+      jwksUrl: str('jwksUrl'),
+      issuer: str('jwtIssuer') ?? 'payments-local',
+      audience: str('jwtAudience') ?? 'payments-api',
+    },
+    waf: flag(ctx('waf')) && target === 'aws',
+    alarmEmail: str('alarmEmail'),
+    localDatabase: {
+      host: str('localDbHost') ?? 'postgres',
+      port: Number(str('localDbPort') ?? 5432),
+      username: str('localDbUser') ?? 'payments',
+      password: str('localDbPassword') ?? 'payments',
+      dbname: str('localDbName') ?? 'payments',
+    },
+  };
+}

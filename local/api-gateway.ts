@@ -1,0 +1,128 @@
+import type { APIGatewayAuthorizerResult, APIGatewayProxyResult } from 'aws-lambda';
+import type { FunctionSpec, RouteSpec } from '../lib/topology';
+import { headerValue, type IncomingRequest, matchRoute, methodArn, toProxyEvent } from './api-gateway-event';
+import { invokeHandler, type LambdaHandler } from './lambda-context';
+
+// What API Gateway does in front of the API Lambda: route, run the TOKEN authorizer, invoke, and
+// answer its own errors in the platform's error shape (as the gateway responses do in AWS).
+
+export interface LoadedFunction {
+  name: string;
+  spec: FunctionSpec;
+  handler: LambdaHandler;
+}
+
+export interface GatewayResponse {
+  statusCode: number;
+  headers: Record<string, string | string[]>;
+  body: string | Buffer;
+}
+
+export interface ApiGatewayOptions {
+  routes: readonly RouteSpec[];
+  functionFor(name: string): LoadedFunction;
+  authorizer: string;
+  log: (message: string, fields?: Record<string, unknown>) => void;
+}
+
+export function errorResponse(statusCode: number, code: string, message: string, requestId?: string) {
+  return {
+    statusCode,
+    headers: {
+      'content-type': 'application/json',
+      ...(requestId ? { 'x-amzn-RequestId': requestId } : {}),
+    },
+    body: JSON.stringify({ error: { code, message } }),
+  } satisfies GatewayResponse;
+}
+
+/** `*` in a policy resource matches anything, as in IAM. */
+function resourceMatches(pattern: string, arn: string): boolean {
+  const regex = new RegExp(
+    `^${pattern
+      .split('*')
+      .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*')}$`,
+  );
+  return regex.test(arn);
+}
+
+function isAllowed(result: APIGatewayAuthorizerResult, arn: string): boolean {
+  const statements = result.policyDocument?.Statement ?? [];
+  const applies = (s: (typeof statements)[number]) => {
+    const resources = 'Resource' in s ? [s.Resource].flat() : [];
+    return resources.some((r) => typeof r === 'string' && resourceMatches(r, arn));
+  };
+  const relevant = statements.filter(applies);
+  return relevant.some((s) => s.Effect === 'Allow') && !relevant.some((s) => s.Effect === 'Deny');
+}
+
+type AuthOutcome = { context: Record<string, string | number | boolean> } | { denied: GatewayResponse };
+
+async function authorize(req: IncomingRequest, options: ApiGatewayOptions): Promise<AuthOutcome> {
+  const unauthorized = { denied: errorResponse(401, 'unauthorized', 'Unauthorized', req.requestId) };
+  const token = headerValue(req.rawHeaders, 'authorization');
+  if (!token) return unauthorized; // API Gateway refuses a missing identity source without calling the authorizer
+  const fn = options.functionFor(options.authorizer);
+  const arn = methodArn(req);
+  let result: APIGatewayAuthorizerResult;
+  try {
+    result = (await invokeHandler(fn.name, fn.spec, fn.handler, {
+      type: 'TOKEN',
+      authorizationToken: token,
+      methodArn: arn,
+    })) as APIGatewayAuthorizerResult;
+  } catch (error) {
+    if ((error as Error)?.message === 'Unauthorized') return unauthorized;
+    options.log('Authorizer failed', { error: String(error) });
+    return { denied: errorResponse(500, 'internal_error', 'Internal server error', req.requestId) };
+  }
+  if (!result || typeof result.principalId !== 'string' || !isAllowed(result, arn)) {
+    return { denied: errorResponse(403, 'forbidden', 'Forbidden', req.requestId) };
+  }
+  return { context: { ...(result.context ?? {}), principalId: result.principalId, integrationLatency: 0 } };
+}
+
+function toGatewayResponse(result: unknown, requestId: string): GatewayResponse | undefined {
+  const r = result as Partial<APIGatewayProxyResult> | undefined;
+  if (!r || typeof r.statusCode !== 'number' || r.statusCode < 100 || r.statusCode > 599) return undefined;
+  if (r.body !== undefined && typeof r.body !== 'string') return undefined;
+  const headers: Record<string, string | string[]> = {};
+  for (const [name, values] of Object.entries(r.multiValueHeaders ?? {})) headers[name] = values.map(String);
+  for (const [name, value] of Object.entries(r.headers ?? {})) headers[name] = String(value);
+  headers['x-amzn-RequestId'] = requestId;
+  const body = r.isBase64Encoded ? Buffer.from(r.body ?? '', 'base64') : (r.body ?? '');
+  return { statusCode: r.statusCode, headers, body };
+}
+
+export async function handleApiRequest(
+  req: IncomingRequest,
+  options: ApiGatewayOptions,
+): Promise<GatewayResponse> {
+  const lookup = matchRoute(options.routes, req.method, req.path);
+  if (lookup.kind === 'not_found') return errorResponse(404, 'not_found', 'Not found', req.requestId);
+  if (lookup.kind === 'method_not_allowed') {
+    return errorResponse(405, 'method_not_allowed', 'Method not allowed', req.requestId);
+  }
+  let authorizerContext: Record<string, string | number | boolean> | null = null;
+  if (lookup.route.authorized) {
+    const auth = await authorize(req, options);
+    if ('denied' in auth) return auth.denied;
+    authorizerContext = auth.context;
+  }
+  const fn = options.functionFor(lookup.route.function);
+  try {
+    const result = await invokeHandler(
+      fn.name,
+      fn.spec,
+      fn.handler,
+      toProxyEvent(req, lookup, authorizerContext),
+    );
+    const response = toGatewayResponse(result, req.requestId);
+    if (response) return response;
+    options.log('Malformed Lambda proxy response', { function: fn.name });
+  } catch (error) {
+    options.log('Handler failed', { function: fn.name, error: String(error) });
+  }
+  return errorResponse(502, 'internal_error', 'Internal server error', req.requestId);
+}

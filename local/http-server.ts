@@ -1,0 +1,82 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { GatewayResponse } from './api-gateway';
+import { errorResponse } from './api-gateway';
+import type { IncomingRequest } from './api-gateway-event';
+import { type AwsJsonService, serveAwsJson } from './aws-json';
+
+// One HTTP server for everything local: AWS JSON calls (told apart by X-Amz-Target), the read-only
+// status page, and the API behind the gateway emulation.
+
+/** API Gateway's request payload limit. */
+export const MAX_BODY_BYTES = 10 * 1024 * 1024;
+
+export interface LocalHttpServerOptions {
+  api(req: IncomingRequest): Promise<GatewayResponse>;
+  awsServices: readonly AwsJsonService[];
+  status(): Promise<unknown>;
+  log: (message: string, fields?: Record<string, unknown>) => void;
+  maxBodyBytes?: number;
+}
+
+function send(res: ServerResponse, response: GatewayResponse): void {
+  res.writeHead(response.statusCode, response.headers);
+  res.end(response.body);
+}
+
+/** Reads the body, or undefined (and the connection is closed after the answer) when it is too large. */
+async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+  if (Number(req.headers['content-length'] ?? 0) > limit) return undefined;
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) return undefined;
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
+}
+
+export function createLocalHttpServer(options: LocalHttpServerOptions): Server {
+  const limit = options.maxBodyBytes ?? MAX_BODY_BYTES;
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const requestId = randomUUID();
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const body = await readBody(req, limit);
+    if (body === undefined) {
+      res.setHeader('connection', 'close');
+      send(res, errorResponse(413, 'payload_too_large', 'Request body is too large', requestId));
+      req.resume();
+      return;
+    }
+    const target = req.headers['x-amz-target'];
+    if (typeof target === 'string' && req.method === 'POST') {
+      const service = options.awsServices.find((s) => target.startsWith(`${s.targetPrefix}.`));
+      if (service) return serveAwsJson(service, target, body.toString('utf8'), res);
+    }
+    if (req.method === 'GET' && url.pathname === '/local/status') {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(await options.status(), null, 2));
+      return;
+    }
+    send(
+      res,
+      await options.api({
+        method: req.method ?? 'GET',
+        path: url.pathname,
+        query: url.searchParams,
+        rawHeaders: req.rawHeaders,
+        body: body.toString('utf8'),
+        sourceIp: req.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1',
+        requestId,
+      }),
+    );
+  };
+  return createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      options.log('Request failed', { error: String(error) });
+      if (!res.headersSent) send(res, errorResponse(500, 'internal_error', 'Internal server error'));
+      else res.destroy();
+    });
+  });
+}

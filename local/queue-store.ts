@@ -1,0 +1,160 @@
+import { randomUUID } from 'node:crypto';
+import type { Database } from '../lambdas/shared/adapters/postgres/database';
+
+// The only module that reads or writes `local_queue_messages` (local/migrations): SQS semantics on PostgreSQL.
+
+/** SQS's own ceiling for a visibility timeout (12 hours). */
+export const MAX_VISIBILITY_SECONDS = 43_200;
+
+export interface QueueMessage {
+  messageId: string;
+  body: string;
+  receiptHandle: string;
+  receiveCount: number;
+  sentAt: Date;
+  firstReceivedAt: Date;
+}
+
+export interface ReceiveOptions {
+  maxMessages: number;
+  visibilityTimeoutSeconds: number;
+  /** With a dead-letter queue: a message already received this many times moves there instead. */
+  redrive?: { maxReceiveCount: number; deadLetterQueue: string };
+  /** Who holds the messages while a handler runs (freed by `releaseAbandoned` after a crash). */
+  leasedBy: string;
+}
+
+export interface QueueDepth {
+  visible: number;
+  inFlight: number;
+  delayed: number;
+}
+
+export type VisibilityChange = 'changed' | 'receipt_handle_invalid' | 'message_not_in_flight';
+
+interface MessageRow {
+  id: string;
+  body: string;
+  receipt_handle: string;
+  receive_count: number;
+  sent_at: Date;
+  first_received_at: Date;
+}
+
+export class QueueStore {
+  constructor(private readonly db: Database) {}
+
+  /** Sends in the caller's transaction when given one, so a batch is enqueued all or nothing. */
+  async send(queue: string, bodies: readonly string[], tx: Database = this.db): Promise<string[]> {
+    if (bodies.length === 0) return [];
+    const rows = bodies.map((body) => ({ id: randomUUID(), queue, body }));
+    await tx`INSERT INTO local_queue_messages ${tx(rows, 'id', 'queue', 'body')}`;
+    return rows.map((r) => r.id);
+  }
+
+  /**
+   * Receives up to `maxMessages` visible messages, oldest first, hiding them for the visibility timeout.
+   * Like SQS, a message already received `maxReceiveCount` times is moved to the dead-letter queue
+   * instead of being delivered again. `SKIP LOCKED` lets concurrent receivers share a queue.
+   */
+  async receive(queue: string, options: ReceiveOptions): Promise<QueueMessage[]> {
+    const rows: MessageRow[] = await this.db.begin(async (tx) => {
+      const picked = await tx<{ id: string; receive_count: number }[]>`
+        SELECT id, receive_count FROM local_queue_messages
+        WHERE queue = ${queue} AND visible_at <= now()
+        ORDER BY visible_at, sent_at
+        LIMIT ${options.maxMessages}
+        FOR UPDATE SKIP LOCKED`;
+      const redrive = options.redrive;
+      const exhausted = redrive ? picked.filter((m) => m.receive_count >= redrive.maxReceiveCount) : [];
+      if (redrive && exhausted.length > 0) {
+        await tx`
+          UPDATE local_queue_messages
+          SET queue = ${redrive.deadLetterQueue}, visible_at = now(), receipt_handle = NULL, leased_by = NULL
+          WHERE id = ANY(${exhausted.map((m) => m.id)}::uuid[])`;
+      }
+      const deliver = picked.filter((m) => !exhausted.includes(m)).map((m) => m.id);
+      if (deliver.length === 0) return [];
+      return [
+        ...(await tx<MessageRow[]>`
+        UPDATE local_queue_messages
+        SET receive_count = receive_count + 1,
+            visible_at = now() + make_interval(secs => ${options.visibilityTimeoutSeconds}),
+            first_received_at = coalesce(first_received_at, now()),
+            receipt_handle = gen_random_uuid()::text,
+            leased_by = ${options.leasedBy}
+        WHERE id = ANY(${deliver}::uuid[])
+        RETURNING id, body, receipt_handle, receive_count, sent_at, first_received_at`),
+      ];
+    });
+    const order = new Map(rows.map((r, i) => [r.id, i]));
+    return [...rows]
+      .sort((a, b) => a.sent_at.getTime() - b.sent_at.getTime() || order.get(a.id)! - order.get(b.id)!)
+      .map((r) => ({
+        messageId: r.id,
+        body: r.body,
+        receiptHandle: r.receipt_handle,
+        receiveCount: r.receive_count,
+        sentAt: r.sent_at,
+        firstReceivedAt: r.first_received_at,
+      }));
+  }
+
+  /** Deletes the delivery behind `receiptHandle`; false when that handle is not the current one. */
+  async delete(queue: string, receiptHandle: string): Promise<boolean> {
+    const rows = await this.db`
+      DELETE FROM local_queue_messages WHERE queue = ${queue} AND receipt_handle = ${receiptHandle}
+      RETURNING id`;
+    return rows.length > 0;
+  }
+
+  /** SQS ChangeMessageVisibility: the message becomes visible again `seconds` from now. */
+  async changeVisibility(queue: string, receiptHandle: string, seconds: number): Promise<VisibilityChange> {
+    const rows = await this.db<{ id: string; in_flight: boolean }[]>`
+      WITH target AS (
+        SELECT id, visible_at > now() AS in_flight FROM local_queue_messages
+        WHERE queue = ${queue} AND receipt_handle = ${receiptHandle}
+      ), changed AS (
+        UPDATE local_queue_messages m SET visible_at = now() + make_interval(secs => ${seconds})
+        FROM target WHERE m.id = target.id AND target.in_flight
+        RETURNING m.id
+      )
+      SELECT id, in_flight FROM target`;
+    const [row] = rows;
+    if (!row) return 'receipt_handle_invalid';
+    return row.in_flight ? 'changed' : 'message_not_in_flight';
+  }
+
+  /** The handler is done with these deliveries (they wait out their visibility timeout). */
+  async release(receiptHandles: readonly string[]): Promise<void> {
+    if (receiptHandles.length === 0) return;
+    await this.db`
+      UPDATE local_queue_messages SET leased_by = NULL
+      WHERE receipt_handle = ANY(${receiptHandles as string[]})`;
+  }
+
+  /**
+   * After a crash: deliveries a dead process was still handling become visible at once, instead of
+   * after their (long) visibility timeout. Delays a handler chose (ChangeMessageVisibility) are kept.
+   */
+  async releaseAbandoned(currentLeaseholder: string): Promise<number> {
+    const rows = await this.db`
+      UPDATE local_queue_messages SET visible_at = now(), leased_by = NULL
+      WHERE leased_by IS NOT NULL AND leased_by <> ${currentLeaseholder}
+      RETURNING id`;
+    return rows.length;
+  }
+
+  /** Depth per queue: visible, in flight (received, not yet deleted) and delayed (not yet received). */
+  async depths(): Promise<Record<string, QueueDepth>> {
+    const rows = await this.db<{ queue: string; visible: number; in_flight: number; delayed: number }[]>`
+      SELECT queue,
+             count(*) FILTER (WHERE visible_at <= now())::int AS visible,
+             count(*) FILTER (WHERE visible_at > now() AND receive_count > 0)::int AS in_flight,
+             count(*) FILTER (WHERE visible_at > now() AND receive_count = 0)::int AS delayed
+      FROM local_queue_messages GROUP BY queue`;
+    return Object.fromEntries(
+      rows.map((r) => [r.queue, { visible: r.visible, inFlight: r.in_flight, delayed: r.delayed }]),
+    );
+  }
+}

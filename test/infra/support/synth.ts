@@ -1,0 +1,86 @@
+import type { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import type { AwsSolutionsChecks } from 'cdk-nag';
+import { createApp } from '../../../lib/app';
+import type { PaymentsStack } from '../../../lib/payments-stack';
+
+export interface Synthesized {
+  app: App;
+  stack: PaymentsStack;
+  nag: AwsSolutionsChecks;
+  template: Template;
+}
+
+/**
+ * Synthesizes the real app (bundling with the local esbuild, cdk-nag registered) for one target.
+ * Seconds per call: call it once per file, in beforeAll.
+ */
+export function synthesize(
+  context: { stage?: 'dev' | 'prod'; target: 'aws' | 'localstack' } & Record<string, string>,
+): Synthesized {
+  // CDK's built-in CloudFormation spec check only warns and costs ~8 s per synth; `npm run synth` keeps it.
+  const { app, stack, nag } = createApp({
+    context: { stage: 'dev', ...context },
+    builtinCloudFormationValidation: false,
+  });
+  // Template.fromStack synthesizes the whole app; a cdk-nag error would throw here with its report.
+  const template = Template.fromStack(stack);
+  return { app, stack, nag, template };
+}
+
+export type Resource = { Type: string; Properties?: Record<string, unknown>; DependsOn?: unknown };
+
+export function resourcesOfType(template: Template, type: string): Record<string, Resource> {
+  return template.findResources(type) as Record<string, Resource>;
+}
+
+/** The single logical id of the resource of `type` for which `pick` holds. */
+export function logicalIdWhere(template: Template, type: string, pick: (r: Resource) => boolean): string {
+  const ids = Object.entries(resourcesOfType(template, type))
+    .filter(([, r]) => pick(r))
+    .map(([id]) => id);
+  if (ids.length !== 1) throw new Error(`Expected exactly one ${type}, found ${ids.length}`);
+  return ids[0]!;
+}
+
+export function environmentOf(r: Resource): Record<string, unknown> {
+  return (r.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {};
+}
+
+/** The Lambda function whose Powertools service name is `service` (one per topology function). */
+export function functionIdForService(template: Template, service: string): string {
+  return logicalIdWhere(
+    template,
+    'AWS::Lambda::Function',
+    (r) => environmentOf(r).POWERTOOLS_SERVICE_NAME === service,
+  );
+}
+
+export interface Statement {
+  Effect: string;
+  Action: string | string[];
+  Resource?: unknown;
+  Principal?: unknown;
+}
+
+/** Every statement of every identity policy (inline, attached or managed) in the template. */
+export function identityStatements(template: Template): Array<{ policy: string; statement: Statement }> {
+  const out: Array<{ policy: string; statement: Statement }> = [];
+  const add = (policy: string, doc: unknown) => {
+    for (const statement of (doc as { Statement?: Statement[] })?.Statement ?? [])
+      out.push({ policy, statement });
+  };
+  for (const [id, r] of Object.entries(resourcesOfType(template, 'AWS::IAM::Policy')))
+    add(id, r.Properties?.PolicyDocument);
+  for (const [id, r] of Object.entries(resourcesOfType(template, 'AWS::IAM::ManagedPolicy'))) {
+    add(id, r.Properties?.PolicyDocument);
+  }
+  for (const [id, r] of Object.entries(resourcesOfType(template, 'AWS::IAM::Role'))) {
+    for (const p of (r.Properties?.Policies as Array<{ PolicyDocument: unknown }>) ?? [])
+      add(id, p.PolicyDocument);
+  }
+  return out;
+}
+
+export const asArray = <T>(value: T | T[] | undefined): T[] =>
+  value === undefined ? [] : Array.isArray(value) ? value : [value];

@@ -1,0 +1,271 @@
+import type { Template } from 'aws-cdk-lib/assertions';
+import { scheduleMinutes } from '../../lib/constructs/schedule';
+import { topology } from '../../lib/topology';
+import {
+  environmentOf,
+  functionIdForService,
+  logicalIdWhere,
+  type Resource,
+  resourcesOfType,
+  synthesize,
+} from './support/synth';
+
+// Every entry of lib/topology.ts must be in the AWS template with the topology's settings (DESIGN.md s6).
+let template: Template;
+beforeAll(() => {
+  template = synthesize({ target: 'aws' }).template;
+});
+
+const getAtt = (id: string, attr = 'Arn') => ({ 'Fn::GetAtt': [id, attr] });
+const fnId = (name: keyof typeof topology.functions) =>
+  functionIdForService(template, topology.functions[name].service);
+
+/** The queue a topology queue became: found through its consumer's event source mapping. */
+function queueIds(name: keyof typeof topology.queues) {
+  const spec = topology.queues[name];
+  const mapping = Object.values(resourcesOfType(template, 'AWS::Lambda::EventSourceMapping')).find(
+    (m) => JSON.stringify(m.Properties?.FunctionName) === JSON.stringify({ Ref: fnId(spec.consumer) }),
+  );
+  if (!mapping) throw new Error(`No event source mapping for ${spec.consumer}`);
+  const queueId = (mapping.Properties!.EventSourceArn as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+  const queue = resourcesOfType(template, 'AWS::SQS::Queue')[queueId]!;
+  const redrive = queue.Properties!.RedrivePolicy as {
+    deadLetterTargetArn: { 'Fn::GetAtt': [string] };
+    maxReceiveCount: number;
+  };
+  return { mapping, queueId, queue, redrive, dlqId: redrive.deadLetterTargetArn['Fn::GetAtt'][0] };
+}
+
+describe('functions', () => {
+  it.each(Object.entries(topology.functions))('%s has its topology settings', (_name, spec) => {
+    const fn = resourcesOfType(template, 'AWS::Lambda::Function')[
+      functionIdForService(template, spec.service)
+    ]!;
+    expect(fn.Properties).toMatchObject({
+      Runtime: 'nodejs22.x',
+      Architectures: ['arm64'],
+      Handler: 'index.handler',
+      Timeout: spec.timeoutSeconds,
+      MemorySize: spec.memoryMb,
+      TracingConfig: { Mode: 'Active' },
+    });
+    const env = environmentOf(fn);
+    expect(env).toMatchObject({
+      POWERTOOLS_SERVICE_NAME: spec.service,
+      POWERTOOLS_METRICS_NAMESPACE: 'Payments',
+    });
+    expect('DATABASE_SECRET_ARN' in env).toBe(spec.usesDatabase);
+    expect('EVENT_BUS_NAME' in env).toBe(spec.publishesEvents);
+    // Functions that reach the database run in the VPC; the others stay outside it.
+    expect(fn.Properties?.VpcConfig !== undefined).toBe(spec.usesDatabase);
+  });
+
+  it('has no Lambda function outside the topology except the custom resource provider', () => {
+    const services = Object.values(resourcesOfType(template, 'AWS::Lambda::Function')).map(
+      (r) => environmentOf(r).POWERTOOLS_SERVICE_NAME ?? 'none',
+    );
+    expect(services.filter((s) => s !== 'none').sort()).toEqual(
+      Object.values(topology.functions)
+        .map((f) => f.service)
+        .sort(),
+    );
+    expect(services.filter((s) => s === 'none')).toHaveLength(1);
+  });
+
+  it('database functions get the RDS Proxy endpoint, TLS and no named prepared statements', () => {
+    for (const spec of Object.values(topology.functions).filter((f) => f.usesDatabase)) {
+      const env = environmentOf(
+        resourcesOfType(template, 'AWS::Lambda::Function')[functionIdForService(template, spec.service)]!,
+      );
+      expect(env).toMatchObject({ DATABASE_SSL: 'require', DATABASE_PREPARE: 'false' });
+      expect(JSON.stringify(env.DATABASE_HOST)).toContain('Endpoint');
+    }
+  });
+});
+
+describe('routes', () => {
+  function resourcePaths(): Record<string, string> {
+    const resources = resourcesOfType(template, 'AWS::ApiGateway::Resource');
+    const pathOf = (id: string): string => {
+      const r = resources[id]!.Properties!;
+      const parent = r.ParentId as { Ref?: string };
+      const prefix = parent.Ref && resources[parent.Ref] ? pathOf(parent.Ref) : '';
+      return `${prefix}/${r.PathPart as string}`;
+    };
+    return Object.fromEntries(Object.keys(resources).map((id) => [id, pathOf(id)]));
+  }
+
+  it('has exactly one method per topology route, authorized as the topology says', () => {
+    const paths = resourcePaths();
+    const methods = Object.values(resourcesOfType(template, 'AWS::ApiGateway::Method')).map((m) => ({
+      method: m.Properties!.HttpMethod,
+      path: paths[(m.Properties!.ResourceId as { Ref: string }).Ref],
+      authorized: m.Properties!.AuthorizationType === 'CUSTOM',
+      integration: (m.Properties!.Integration as { Type: string }).Type,
+    }));
+    const expected = topology.routes.map((r) => ({
+      method: r.method,
+      path: r.path,
+      authorized: r.authorized,
+      integration: 'AWS_PROXY',
+    }));
+    const key = (x: { method: string; path: string }) => `${x.method} ${x.path}`;
+    expect([...methods].sort((a, b) => key(a as never).localeCompare(key(b as never)))).toEqual(
+      [...expected].sort((a, b) => key(a).localeCompare(key(b))),
+    );
+  });
+
+  it('uses a TOKEN authorizer on the Authorization header backed by the authorizer function', () => {
+    template.hasResourceProperties('AWS::ApiGateway::Authorizer', {
+      Type: 'TOKEN',
+      IdentitySource: 'method.request.header.Authorization',
+    });
+    const authorizer = Object.values(resourcesOfType(template, 'AWS::ApiGateway::Authorizer'))[0]!;
+    expect(JSON.stringify(authorizer.Properties!.AuthorizerUri)).toContain(fnId('authorizer'));
+  });
+
+  it.each([
+    ['UNAUTHORIZED', '401', 'unauthorized'],
+    ['ACCESS_DENIED', '403', 'forbidden'],
+    ['REQUEST_TOO_LARGE', '413', 'payload_too_large'],
+    ['THROTTLED', '429', 'throttled'],
+    ['DEFAULT_4XX', undefined, 'bad_request'],
+    ['DEFAULT_5XX', undefined, 'internal_error'],
+  ])('maps the %s gateway response to the error shape', (type, status, code) => {
+    const response = Object.values(resourcesOfType(template, 'AWS::ApiGateway::GatewayResponse')).find(
+      (r) => r.Properties!.ResponseType === type,
+    );
+    expect(response?.Properties?.StatusCode).toBe(status);
+    const body = JSON.parse(
+      (response!.Properties!.ResponseTemplates as Record<string, string>)['application/json']!,
+    );
+    expect(body).toEqual({ error: { code, message: expect.any(String) } });
+  });
+
+  it('throttles the stage and writes JSON access logs', () => {
+    const stage = Object.values(resourcesOfType(template, 'AWS::ApiGateway::Stage'))[0]!.Properties!;
+    expect(stage.MethodSettings).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          ThrottlingRateLimit: expect.any(Number),
+          ThrottlingBurstLimit: expect.any(Number),
+        }),
+      ]),
+    );
+    expect(JSON.parse((stage.AccessLogSetting as { Format: string }).Format)).toHaveProperty('requestId');
+  });
+});
+
+describe('queues', () => {
+  it.each(Object.keys(topology.queues) as Array<keyof typeof topology.queues>)(
+    '%s has the topology settings',
+    (name) => {
+      const spec = topology.queues[name];
+      const { mapping, queue, redrive } = queueIds(name);
+      expect(queue.Properties).toMatchObject({
+        VisibilityTimeout: spec.visibilityTimeoutSeconds,
+        MessageRetentionPeriod: spec.retentionDays * 86400,
+        SqsManagedSseEnabled: true,
+      });
+      expect(redrive.maxReceiveCount).toBe(spec.maxReceiveCount);
+      expect(spec.maxReceiveCount).toBeGreaterThanOrEqual(5);
+      expect(mapping.Properties).toMatchObject({
+        BatchSize: spec.batchSize,
+        ScalingConfig: { MaximumConcurrency: spec.maxConcurrency },
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+      });
+    },
+  );
+
+  it.each(Object.keys(topology.queues) as Array<keyof typeof topology.queues>)(
+    '%s visibility timeout is at least 6x its consumer timeout',
+    (name) => {
+      const { queue } = queueIds(name);
+      const consumer = resourcesOfType(template, 'AWS::Lambda::Function')[
+        fnId(topology.queues[name].consumer)
+      ]!;
+      expect(queue.Properties!.VisibilityTimeout as number).toBeGreaterThanOrEqual(
+        6 * (consumer.Properties!.Timeout as number),
+      );
+    },
+  );
+
+  it.each(Object.keys(topology.queues) as Array<keyof typeof topology.queues>)(
+    '%s has a DLQ with a depth alarm and an oldest-message alarm, both notifying the alarm topic',
+    (name) => {
+      const { queueId, dlqId } = queueIds(name);
+      const alarms = Object.values(resourcesOfType(template, 'AWS::CloudWatch::Alarm'));
+      const on = (metric: string, id: string) =>
+        alarms.filter(
+          (a) =>
+            a.Properties!.MetricName === metric &&
+            JSON.stringify(a.Properties!.Dimensions) ===
+              JSON.stringify([{ Name: 'QueueName', Value: { 'Fn::GetAtt': [id, 'QueueName'] } }]),
+        );
+      for (const alarm of [
+        ...on('ApproximateNumberOfMessagesVisible', dlqId),
+        ...on('ApproximateAgeOfOldestMessage', queueId),
+      ]) {
+        expect(alarm.Properties!.AlarmActions).toEqual([
+          expect.objectContaining({ Ref: expect.any(String) }),
+        ]);
+      }
+      expect(on('ApproximateNumberOfMessagesVisible', dlqId)).toHaveLength(1);
+      expect(on('ApproximateAgeOfOldestMessage', queueId)).toHaveLength(1);
+    },
+  );
+});
+
+describe('rules and schedules', () => {
+  const busRules = () =>
+    Object.values(resourcesOfType(template, 'AWS::Events::Rule')).filter(
+      (r) => r.Properties!.EventBusName !== undefined,
+    );
+
+  it.each(Object.entries(topology.rules))(
+    '%s: exact event pattern, to its queue, with retries and a DLQ',
+    (_n, spec) => {
+      const { queueId } = queueIds(spec.queue);
+      const matches = busRules().filter(
+        (r) => JSON.stringify(r.Properties!.EventPattern) === JSON.stringify(spec.pattern),
+      );
+      expect(matches).toHaveLength(1);
+      const target = (matches[0]!.Properties!.Targets as Array<Record<string, unknown>>)[0]!;
+      expect(target.Arn).toEqual(getAtt(queueId));
+      expect(target.RetryPolicy).toEqual({ MaximumEventAgeInSeconds: 86400, MaximumRetryAttempts: 185 });
+      expect(target.DeadLetterConfig).toEqual({ Arn: { 'Fn::GetAtt': [expect.any(String), 'Arn'] } });
+    },
+  );
+
+  it('has no bus rule beyond the topology', () => {
+    expect(busRules()).toHaveLength(Object.keys(topology.rules).length);
+  });
+
+  it.each(Object.entries(topology.schedules))(
+    '%s runs its function at the topology rate, rounded up to minutes',
+    (_n, spec) => {
+      const minutes = scheduleMinutes(spec);
+      const expression = `rate(${minutes} minute${minutes === 1 ? '' : 's'})`;
+      const rule = Object.values(resourcesOfType(template, 'AWS::Events::Rule')).find(
+        (r: Resource) => r.Properties!.ScheduleExpression === expression,
+      );
+      const target = (rule!.Properties!.Targets as Array<Record<string, unknown>>)[0]!;
+      expect(target.Arn).toEqual(getAtt(fnId(spec.function)));
+      expect(target.DeadLetterConfig).toBeDefined();
+      expect(minutes * 60).toBeGreaterThanOrEqual(spec.everySeconds);
+    },
+  );
+
+  it('the bus has an archive', () => {
+    const busId = logicalIdWhere(template, 'AWS::Events::EventBus', () => true);
+    template.hasResourceProperties('AWS::Events::Archive', { SourceArn: getAtt(busId) });
+  });
+});
+
+describe('migrations', () => {
+  it('run through a custom resource whose properties change with the migrations', () => {
+    const migrations = Object.values(resourcesOfType(template, 'Custom::SchemaMigrations'));
+    expect(migrations).toHaveLength(1);
+    expect(migrations[0]!.Properties!.MigrationsHash).toMatch(/^[0-9a-f]{64}$/);
+  });
+});

@@ -1,0 +1,151 @@
+import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { signDevToken } from '../../lambdas/shared/auth/dev-token';
+import { topology } from '../../lib/topology';
+import { type ApiGatewayOptions, handleApiRequest, type LoadedFunction } from '../../local/api-gateway';
+import { createLocalHttpServer } from '../../local/http-server';
+import type { LambdaHandler } from '../../local/lambda-context';
+
+const SECRET = 'local-api-gateway-test-secret-0123456789';
+
+describe('local API Gateway emulation (real authorizer)', () => {
+  let baseUrl: string;
+  let server: ReturnType<typeof createLocalHttpServer>;
+  const events: APIGatewayProxyEvent[] = [];
+  let apiBehaviour: () => Promise<unknown> = async () => ({ statusCode: 200, body: '{"ok":true}' });
+
+  beforeAll(async () => {
+    Object.assign(process.env, { APP_STAGE: 'local', JWT_SECRET: SECRET, POWERTOOLS_LOG_LEVEL: 'SILENT' });
+    const authorizer = (await import('../../lambdas/authorizer/handler')).handler as unknown as LambdaHandler;
+    const api: LambdaHandler = async (event, context) => {
+      events.push(event as APIGatewayProxyEvent);
+      expect(context.getRemainingTimeInMillis()).toBeGreaterThan(9000);
+      return apiBehaviour();
+    };
+    const functions: Record<string, LoadedFunction> = {
+      api: { name: 'api', spec: topology.functions.api, handler: api },
+      authorizer: { name: 'authorizer', spec: topology.functions.authorizer, handler: authorizer },
+    };
+    const gateway: ApiGatewayOptions = {
+      routes: topology.routes,
+      authorizer: 'authorizer',
+      functionFor: (name) => functions[name]!,
+      log: () => {},
+    };
+    server = createLocalHttpServer({
+      api: (req) => handleApiRequest(req, gateway),
+      awsServices: [],
+      status: async () => ({ ok: true }),
+      log: () => {},
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise((r) => server.close(r)));
+  beforeEach(() => {
+    events.length = 0;
+    apiBehaviour = async () => ({ statusCode: 200, body: '{"ok":true}' });
+  });
+
+  const token = (userId: string, audience = 'payments-api') =>
+    signDevToken({ userId, secret: SECRET, issuer: 'payments-local', audience });
+
+  it('turns an authorized request into a REST proxy event with the authorizer context', async () => {
+    const userId = randomUUID();
+    const res = await fetch(`${baseUrl}/payments/abc%20d?x=1&x=2&y=3`, {
+      headers: { Authorization: `Bearer ${await token(userId)}`, 'X-Custom': 'v' },
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('x-amzn-requestid')).toMatch(/^[0-9a-f-]{36}$/);
+    const [event] = events;
+    expect(event).toMatchObject({
+      resource: '/payments/{id}',
+      path: '/payments/abc%20d',
+      httpMethod: 'GET',
+      pathParameters: { id: 'abc d' },
+      queryStringParameters: { x: '2', y: '3' },
+      multiValueQueryStringParameters: { x: ['1', '2'], y: ['3'] },
+      body: null,
+      isBase64Encoded: false,
+      requestContext: {
+        stage: 'local',
+        httpMethod: 'GET',
+        resourcePath: '/payments/{id}',
+        identity: { sourceIp: '127.0.0.1' },
+        authorizer: { principalId: userId, userId },
+      },
+    });
+    expect(event!.headers['X-Custom']).toBe('v');
+    expect(event!.multiValueHeaders['X-Custom']).toEqual(['v']);
+    expect(event!.requestContext.requestId).toBe(res.headers.get('x-amzn-requestid'));
+  });
+
+  it('answers 401 in the error shape without calling the API for a missing, malformed or foreign token', async () => {
+    const attempts: Record<string, string>[] = [
+      {},
+      { Authorization: 'Bearer not-a-jwt' },
+      { Authorization: `Bearer ${await token(randomUUID(), 'someone-else')}` },
+    ];
+    for (const headers of attempts) {
+      const res = await fetch(`${baseUrl}/payments`, { headers });
+      expect(res.status).toBe(401);
+      expect(await res.json()).toEqual({ error: { code: 'unauthorized', message: 'Unauthorized' } });
+    }
+    expect(events).toHaveLength(0);
+  });
+
+  it('serves unauthenticated routes without a token and passes the body and headers through', async () => {
+    apiBehaviour = async () => ({
+      statusCode: 201,
+      headers: { 'Idempotent-Replayed': 'true' },
+      multiValueHeaders: { 'Set-Cookie': ['a=1', 'b=2'] },
+      body: '{"created":true}',
+    });
+    const res = await fetch(`${baseUrl}/health`);
+    expect(res.status).toBe(201);
+    expect(res.headers.get('idempotent-replayed')).toBe('true');
+    expect(res.headers.getSetCookie()).toEqual(['a=1', 'b=2']);
+    expect(await res.json()).toEqual({ created: true });
+    expect(events[0]!.requestContext.authorizer).toBeNull();
+  });
+
+  it('answers 404 and 405 for unknown routes and methods', async () => {
+    const unknown = await fetch(`${baseUrl}/nope`);
+    expect(unknown.status).toBe(404);
+    expect(((await unknown.json()) as { error: { code: string } }).error.code).toBe('not_found');
+    const wrongMethod = await fetch(`${baseUrl}/health`, { method: 'DELETE' });
+    expect(wrongMethod.status).toBe(405);
+    expect(((await wrongMethod.json()) as { error: { code: string } }).error.code).toBe('method_not_allowed');
+    expect(events).toHaveLength(0);
+  });
+
+  it('refuses a body above 10 MB with 413 before any handler runs', async () => {
+    const res = await fetch(`${baseUrl}/payments`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${await token(randomUUID())}`, 'content-type': 'application/json' },
+      body: 'x'.repeat(10 * 1024 * 1024 + 1),
+    });
+    expect(res.status).toBe(413);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('payload_too_large');
+    expect(events).toHaveLength(0);
+  });
+
+  it('hides handler failures and malformed results behind 502 internal_error', async () => {
+    apiBehaviour = async () => {
+      throw new Error('secret internals at /srv/app.ts:12');
+    };
+    const thrown = await fetch(`${baseUrl}/health`);
+    expect(thrown.status).toBe(502);
+    const text = await thrown.text();
+    expect(JSON.parse(text)).toEqual({ error: { code: 'internal_error', message: 'Internal server error' } });
+    expect(text).not.toContain('secret internals');
+    apiBehaviour = async () => ({ body: 'no status code' });
+    expect((await fetch(`${baseUrl}/health`)).status).toBe(502);
+  });
+
+  it('serves the status page without authentication', async () => {
+    const res = await fetch(`${baseUrl}/local/status`);
+    expect(await res.json()).toEqual({ ok: true });
+  });
+});

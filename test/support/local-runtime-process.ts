@@ -1,0 +1,106 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { freePort } from '../../local/embedded-postgres';
+
+// `npm start` as a child process, for the end-to-end tests: a free port and its own data directory.
+
+const READY = /Payments platform ready at (http:\/\/\S+)/;
+
+export interface LocalRuntimeProcess {
+  baseUrl: string;
+  dataDir: string;
+  /** Milliseconds from spawn to the ready line. */
+  readyAfterMs: number;
+  jwtSecret(): Promise<string>;
+  /** SIGKILL: nothing runs after it, as after a crash. */
+  crash(): Promise<void>;
+  /** SIGINT (Ctrl-C); resolves with the exit code. */
+  stop(): Promise<number | null>;
+}
+
+export async function makeDataDir(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'payments-e2e-'));
+  await chmod(dir, 0o755);
+  return dir;
+}
+
+function exited(child: ChildProcess): Promise<number | null> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
+  return new Promise((r) => child.once('exit', (code) => r(code)));
+}
+
+export async function startLocalRuntime(options: { dataDir?: string; timeoutMs?: number } = {}) {
+  const dataDir = options.dataDir ?? (await makeDataDir());
+  const port = await freePort();
+  const started = Date.now();
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PORT: String(port),
+    LOCAL_DATA_DIR: dataDir,
+    LOG_LEVEL: 'ERROR',
+  };
+  delete env.DATABASE_URL; // the jest harness's server is not this runtime's
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bin/local.ts'], {
+    cwd: resolve('.'),
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const baseUrl = await new Promise<string>((ready, fail) => {
+    const timer = setTimeout(
+      () => fail(new Error(`Runtime not ready in time:\n${output}`)),
+      options.timeoutMs ?? 60_000,
+    );
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = READY.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        ready(match[1]!);
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      fail(new Error(`Runtime exited with ${code}:\n${output}`));
+    });
+  });
+  // Keep draining the pipes so the child never blocks on a full one.
+  child.stdout!.resume();
+  child.stderr!.resume();
+  const runtime: LocalRuntimeProcess = {
+    baseUrl,
+    dataDir,
+    readyAfterMs: Date.now() - started,
+    jwtSecret: async () => (await readFile(join(dataDir, 'jwt-secret'), 'utf8')).trim(),
+    crash: async () => {
+      child.kill('SIGKILL');
+      await exited(child);
+    },
+    stop: async () => {
+      child.kill('SIGINT');
+      return exited(child);
+    },
+  };
+  return runtime;
+}
+
+/** Removes a data directory, first stopping a PostgreSQL a crashed runtime left running in it. */
+export async function removeDataDir(dataDir: string): Promise<void> {
+  try {
+    const pid = Number((await readFile(join(dataDir, 'postgres', 'postmaster.pid'), 'utf8')).split('\n')[0]);
+    if (pid > 0) process.kill(pid, 'SIGINT');
+    for (let i = 0; i < 50; i++) {
+      process.kill(pid, 0);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  } catch {
+    // no pid file or no such process: nothing left running
+  }
+  await rm(dataDir, { recursive: true, force: true });
+}
