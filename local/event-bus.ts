@@ -36,6 +36,8 @@ export interface EventBusOptions {
   rules: readonly CompiledRule[];
   /** Told after a commit which queues received messages (pollers wake up instead of waiting). */
   onEnqueued?: (queues: ReadonlySet<string>) => void;
+  /** Fault injection (local/faults): an entry refused with this error, as EventBridge sometimes does. */
+  refuseEntry?: () => { ErrorCode: string; ErrorMessage: string } | undefined;
 }
 
 function invalid(message: string): PutEventsResultEntry {
@@ -82,6 +84,11 @@ export class LocalEventBus {
       const problem = this.checkEntry(entry);
       if (problem) {
         results.push(invalid(problem));
+        continue;
+      }
+      const refused = this.options.refuseEntry?.();
+      if (refused) {
+        results.push(refused);
         continue;
       }
       const envelope = {

@@ -30,6 +30,13 @@ export interface QueueDepth {
   delayed: number;
 }
 
+export interface PeekedMessage {
+  messageId: string;
+  body: string;
+  receiveCount: number;
+  sentAt: Date;
+}
+
 export type VisibilityChange = 'changed' | 'receipt_handle_invalid' | 'message_not_in_flight';
 
 interface MessageRow {
@@ -141,6 +148,37 @@ export class QueueStore {
     const rows = await this.db`
       UPDATE local_queue_messages SET visible_at = now(), leased_by = NULL
       WHERE leased_by IS NOT NULL AND leased_by <> ${currentLeaseholder}
+      RETURNING id`;
+    return rows.length;
+  }
+
+  /** The oldest messages of a queue, without receiving them (operators' inspection; no receive count). */
+  async peek(queue: string, limit: number): Promise<PeekedMessage[]> {
+    const rows = await this.db<{ id: string; body: string; receive_count: number; sent_at: Date }[]>`
+      SELECT id, body, receive_count, sent_at FROM local_queue_messages
+      WHERE queue = ${queue} ORDER BY sent_at, id LIMIT ${limit}`;
+    return rows.map((r) => ({
+      messageId: r.id,
+      body: r.body,
+      receiveCount: r.receive_count,
+      sentAt: r.sent_at,
+    }));
+  }
+
+  /**
+   * Moves up to `limit` of the oldest visible messages of `from` to `to` as fresh messages (receive count 0,
+   * visible now), like an SQS message move task does with a dead-letter queue. Returns how many moved.
+   */
+  async move(from: string, to: string, limit: number): Promise<number> {
+    const rows = await this.db`
+      UPDATE local_queue_messages
+      SET queue = ${to}, visible_at = now(), receive_count = 0, first_received_at = NULL,
+          receipt_handle = NULL, leased_by = NULL
+      WHERE id IN (
+        SELECT id FROM local_queue_messages
+        WHERE queue = ${from} AND visible_at <= now()
+        ORDER BY sent_at, id LIMIT ${limit}
+        FOR UPDATE SKIP LOCKED)
       RETURNING id`;
     return rows.length;
   }

@@ -9,6 +9,7 @@ import { type FunctionName, type QueueName, topology } from '../lib/topology';
 import { type ApiGatewayOptions, errorResponse, handleApiRequest, type LoadedFunction } from './api-gateway';
 import type { IncomingRequest } from './api-gateway-event';
 import { loadOrCreateDevSecret } from './dev-secret';
+import type { LocalFaults } from './faults';
 import { startEmbeddedPostgres } from './embedded-postgres';
 import { LocalEventBus } from './event-bus';
 import { applyHandlerEnvironment } from './handler-environment';
@@ -38,6 +39,8 @@ export interface RuntimeOptions {
   /** Powertools log level for the handlers. */
   logLevel?: string;
   pollerHooks?: PollerHooks;
+  /** Fault injection for chaos runs (LOCAL_FAULTS); without it nothing is injected. */
+  faults?: LocalFaults;
   log?: (message: string, fields?: Record<string, unknown>) => void;
 }
 
@@ -134,6 +137,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
       onEnqueued: (queues) => {
         for (const q of queues) pollers.get(q)?.wake();
       },
+      refuseEntry: options.faults && (() => options.faults?.refusePutEventsEntry()),
     });
     const knownQueues = new Set(queueNames.flatMap((q) => [q, deadLetterQueueOf(q)]));
 
@@ -173,6 +177,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
           queueNames.map((q) => [deadLetterQueueOf(q), depths[deadLetterQueueOf(q)] ?? empty]),
         ),
         payments: await countPaymentsByStatus(db),
+        ...(options.faults ? { faults: options.faults.counts() } : {}),
       };
     };
 
@@ -213,6 +218,11 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
         topology.schedules.outboxRelay.function,
       ]),
     ]);
+    for (const fn of options.faults ? functions.values() : []) {
+      fn.handler = await options.faults!.handlerFor(fn.name, fn.handler);
+    }
+    const pollerHooks =
+      options.faults?.pollerHooks({ store, wake: (q) => pollers.get(q)?.wake() }) ?? options.pollerHooks;
 
     for (const queue of queueNames) {
       const spec = topology.queues[queue];
@@ -228,7 +238,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
           handler: fn.handler,
           store,
           leaseholder,
-          hooks: options.pollerHooks,
+          hooks: pollerHooks,
           log,
         }),
       );

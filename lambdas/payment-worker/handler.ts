@@ -9,7 +9,11 @@ import { PaymentCreated } from '../shared/events';
 import { logger } from '../shared/logger';
 import { metrics } from '../shared/metrics';
 import { getPlatform } from '../shared/platform';
-import { type ProcessPaymentDeps, processPayment } from '../shared/use-cases/process-payment';
+import {
+  type PaymentProcessingHooks,
+  type ProcessPaymentDeps,
+  processPayment,
+} from '../shared/use-cases/process-payment';
 
 export interface PaymentWorkerDeps {
   processing: ProcessPaymentDeps;
@@ -50,7 +54,10 @@ export function createPaymentWorker(deps: () => Promise<PaymentWorkerDeps>) {
   };
 }
 
-async function buildDeps(): Promise<PaymentWorkerDeps> {
+/** The production dependencies; `hooks` is for the local runtime's fault injection only. */
+export async function buildPaymentWorkerDeps(
+  options: { hooks?: PaymentProcessingHooks } = {},
+): Promise<PaymentWorkerDeps> {
   // Shared with every other function in the process (one pool, one publisher; matters locally).
   const { config, db, dispatcher } = await getPlatform();
   const chargeGuard = new PowertoolsIdempotencyGuard(db, {
@@ -66,6 +73,7 @@ async function buildDeps(): Promise<PaymentWorkerDeps> {
       }),
       chargeGuard,
       dispatcher,
+      hooks: options.hooks,
     },
     guards: [chargeGuard],
     retries: new SqsVisibilityBackoff(undefined, undefined, (error) =>
@@ -78,7 +86,7 @@ async function buildDeps(): Promise<PaymentWorkerDeps> {
 // Built once per cold start; a failed start is retried by the next invocation.
 let cold: Promise<PaymentWorkerDeps> | undefined;
 export const handler = createPaymentWorker(() => {
-  cold ??= buildDeps().catch((error) => {
+  cold ??= buildPaymentWorkerDeps().catch((error) => {
     cold = undefined;
     throw error;
   });

@@ -56,3 +56,45 @@ describe('config', () => {
     expect(c.DATABASE_PREPARE).toBe(false);
   });
 });
+
+describe('connectDatabase', () => {
+  it('builds the pool from the Secrets Manager secret, with the proxy host and no prepared statements', async () => {
+    const { connectDatabase } = await import('../../lambdas/shared/adapters/postgres/database');
+    sm.on(GetSecretValueCommand).resolves({
+      SecretString: JSON.stringify({
+        username: 'app',
+        password: 'pw',
+        host: 'db.internal',
+        port: 5433,
+        dbname: 'payments',
+      }),
+    });
+    const config = loadConfig({
+      APP_STAGE: 'prod',
+      DATABASE_SECRET_ARN: 'arn:secret:db',
+      DATABASE_HOST: 'proxy.internal',
+      DATABASE_PREPARE: 'false',
+      DATABASE_SSL: 'require',
+    });
+    const db = await connectDatabase(config); // postgres.js connects lazily: no network here
+    const options = db.options as unknown as {
+      host: string[];
+      port: number[];
+      user: string;
+      database: string;
+      prepare: boolean;
+      ssl: unknown;
+    };
+    expect(options).toMatchObject({
+      host: ['proxy.internal'],
+      port: [5433],
+      user: 'app',
+      database: 'payments',
+      prepare: false,
+      ssl: 'require',
+    });
+    await connectDatabase(config);
+    expect(sm.commandCalls(GetSecretValueCommand)).toHaveLength(1);
+    await db.end();
+  });
+});

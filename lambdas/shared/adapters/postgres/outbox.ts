@@ -76,3 +76,56 @@ export async function claimDue(
     .sort((a, b) => a.created_at.getTime() - b.created_at.getTime())
     .map((r) => ({ eventId: r.event_id, source: r.source, detailType: r.detail_type, detail: r.detail }));
 }
+
+export interface OutboxLag {
+  unpublished: number;
+  /** Unpublished rows whose next attempt is due now (the relay should take them on its next sweep). */
+  due: number;
+  /** Unpublished rows that failed at least once. */
+  failing: number;
+  oldestCreatedAt: Date | null;
+  /** Age of the oldest unpublished row, by the database's clock. */
+  oldestAgeSeconds: number | null;
+  maxAttempts: number;
+  byDetailType: { detailType: string; count: number }[];
+  /** The most frequent last errors among unpublished rows. */
+  lastErrors: { error: string; count: number; maxAttempts: number }[];
+}
+
+/** Operators' view of events not yet on the bus (read-only; `npm run ops -- outbox lag`). */
+export async function outboxLag(db: Queryable, options: { errors: number }): Promise<OutboxLag> {
+  const [summary] = await db<
+    {
+      unpublished: number;
+      due: number;
+      failing: number;
+      oldest_created_at: Date | null;
+      oldest_age_seconds: number | null;
+      max_attempts: number;
+    }[]
+  >`
+    SELECT count(*)::int AS unpublished,
+           count(*) FILTER (WHERE next_attempt_at <= now())::int AS due,
+           count(*) FILTER (WHERE attempts > 0)::int AS failing,
+           min(created_at) AS oldest_created_at,
+           floor(extract(epoch FROM now() - min(created_at)))::int AS oldest_age_seconds,
+           coalesce(max(attempts), 0)::int AS max_attempts
+    FROM outbox WHERE published_at IS NULL`;
+  const byDetailType = await db<{ detail_type: string; count: number }[]>`
+    SELECT detail_type, count(*)::int AS count FROM outbox WHERE published_at IS NULL
+    GROUP BY detail_type ORDER BY count DESC, detail_type`;
+  const errors = await db<{ last_error: string; count: number; max_attempts: number }[]>`
+    SELECT last_error, count(*)::int AS count, max(attempts)::int AS max_attempts FROM outbox
+    WHERE published_at IS NULL AND last_error IS NOT NULL
+    GROUP BY last_error ORDER BY count DESC, last_error LIMIT ${options.errors}`;
+  return {
+    unpublished: summary!.unpublished,
+    due: summary!.due,
+    failing: summary!.failing,
+    oldestCreatedAt: summary!.oldest_created_at,
+    oldestAgeSeconds: summary!.oldest_age_seconds,
+    maxAttempts: summary!.max_attempts,
+    byDetailType: byDetailType.map((r) => ({ detailType: r.detail_type, count: r.count })),
+    lastErrors: errors.map((r) => ({ error: r.last_error, count: r.count, maxAttempts: r.max_attempts })),
+  };
+}

@@ -82,3 +82,41 @@ export async function countPaymentsByStatus(db: Queryable): Promise<Record<Payme
   for (const r of rows) counts[r.status] = r.count;
   return counts;
 }
+
+export interface StuckPayments {
+  count: number;
+  oldestCreatedAt: Date | null;
+  /** By the database's clock. */
+  oldestAgeSeconds: number | null;
+  /** The oldest ones, up to the requested limit. */
+  oldest: { id: string; createdAt: Date; amount: number; currency: string }[];
+}
+
+/** PENDING payments created more than `olderThanSeconds` ago (read-only; `npm run ops -- payments stuck`). */
+export async function findStuckPayments(
+  db: Queryable,
+  options: { olderThanSeconds: number; limit: number },
+): Promise<StuckPayments> {
+  const [summary] = await db<
+    { count: number; oldest_created_at: Date | null; oldest_age_seconds: number | null }[]
+  >`
+    SELECT count(*)::int AS count, min(created_at) AS oldest_created_at,
+           floor(extract(epoch FROM now() - min(created_at)))::int AS oldest_age_seconds
+    FROM payments
+    WHERE status = 'PENDING' AND created_at < now() - make_interval(secs => ${options.olderThanSeconds})`;
+  const rows = await db<{ id: string; created_at: Date; amount: number; currency: string }[]>`
+    SELECT id, created_at, amount, currency FROM payments
+    WHERE status = 'PENDING' AND created_at < now() - make_interval(secs => ${options.olderThanSeconds})
+    ORDER BY created_at, id LIMIT ${options.limit}`;
+  return {
+    count: summary!.count,
+    oldestCreatedAt: summary!.oldest_created_at,
+    oldestAgeSeconds: summary!.oldest_age_seconds,
+    oldest: rows.map((r) => ({
+      id: r.id,
+      createdAt: r.created_at,
+      amount: r.amount,
+      currency: r.currency.trim(),
+    })),
+  };
+}
