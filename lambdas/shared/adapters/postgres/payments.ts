@@ -4,19 +4,8 @@ import type { Queryable } from './database';
 
 // The only module that reads or writes the `payments` table.
 
-interface PaymentRow {
-  id: string;
-  user_id: string;
-  amount: number;
-  currency: string;
-  status: PaymentStatus;
-  description: string | null;
-  metadata: Record<string, string>;
-  failure_code: string | null;
-  failure_reason: string | null;
-  created_at: Date;
-  updated_at: Date;
-}
+/** A payments row as postgres.js returns it: the wire shape, with Date timestamps. */
+type PaymentRow = Omit<Payment, 'created_at' | 'updated_at'> & { created_at: Date; updated_at: Date };
 
 export function toPayment(row: PaymentRow): Payment {
   return { ...row, created_at: row.created_at.toISOString(), updated_at: row.updated_at.toISOString() };
