@@ -1,0 +1,170 @@
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { type Database, openDatabase } from '../../lambdas/shared/adapters/postgres/database';
+import { localDataDir } from '../../local/dev-secret';
+import { type Command, type OpsOptions, parseCommandLine, USAGE } from './args';
+import { AwsOpsBackend } from './aws-backend';
+import { type OpsBackend, OpsError, queueName, ruleName } from './backend';
+import {
+  formatDeadLetterQueues,
+  formatOutboxLag,
+  formatRedrive,
+  formatRedriveStatus,
+  formatReplay,
+  formatStuckPayments,
+} from './format';
+import { LocalOpsBackend } from './local-backend';
+import { openLocalDatabase } from './local-database';
+import { outboxReport, stuckPaymentsReport } from './reports';
+import { discoverStack } from './stack-outputs';
+
+// `npm run ops`: picks the backend (local runtime or a deployed stack), runs one command, prints its report.
+
+export interface AwsClients {
+  sqs: SQSClient;
+  eventBridge: EventBridgeClient;
+  cloudFormation: CloudFormationClient;
+}
+
+export interface OpsDependencies {
+  env: NodeJS.ProcessEnv;
+  out: (text: string) => void;
+  err: (text: string) => void;
+  awsClients?: (region?: string) => AwsClients;
+}
+
+const defaultAwsClients = (region?: string): AwsClients => ({
+  sqs: new SQSClient({ region }),
+  eventBridge: new EventBridgeClient({ region }),
+  cloudFormation: new CloudFormationClient({ region }),
+});
+
+interface Session {
+  backend?: OpsBackend;
+  db?: Database;
+  closers: (() => Promise<void>)[];
+}
+
+const usesQueues = (c: Command) => c.name.startsWith('dlq ') || c.name === 'payments stuck';
+const usesSql = (c: Command) => c.name === 'outbox lag' || c.name === 'payments stuck';
+
+async function openSession(command: Command, options: OpsOptions, deps: OpsDependencies): Promise<Session> {
+  const session: Session = { closers: [] };
+  if (options.target === 'local') {
+    const opened = await openLocalDatabase({
+      databaseUrl: options.databaseUrl,
+      dataDir: localDataDir(deps.env),
+    });
+    deps.err(`Local database: ${opened.describe}`);
+    session.db = opened.db;
+    session.backend = new LocalOpsBackend(opened.db, { close: opened.close });
+    session.closers.push(() => session.backend!.close());
+    return session;
+  }
+  if (usesSql(command)) {
+    if (!options.databaseUrl) {
+      throw new OpsError(
+        'The SQL commands need --database-url (or DATABASE_URL) against AWS: open a port-forwarding session to the RDS Proxy first (docs/RUNBOOK.md, "Reaching the database").',
+      );
+    }
+    // RDS forces TLS; a tunnel's local address does not match the certificate, so TLS without host verification.
+    const db = openDatabase(options.databaseUrl, {
+      max: 2,
+      ssl: !options.databaseUrl.includes('sslmode=disable'),
+    });
+    session.db = db;
+    session.closers.push(() => db.end({ timeout: 2 }));
+  }
+  if (usesQueues(command)) {
+    const clients = (deps.awsClients ?? defaultAwsClients)(options.region);
+    try {
+      const stack = await discoverStack(clients.cloudFormation, options.stack);
+      session.backend = new AwsOpsBackend({ sqs: clients.sqs, eventBridge: clients.eventBridge, stack });
+      session.closers.push(() => session.backend!.close());
+    } catch (error) {
+      // `payments stuck` still answers from the database alone.
+      if (command.name !== 'payments stuck') throw error;
+      deps.err(`DLQs not checked: ${(error as Error).message}`);
+    } finally {
+      clients.cloudFormation.destroy();
+    }
+  }
+  return session;
+}
+
+async function execute(command: Command, options: OpsOptions, s: Session, deps: OpsDependencies) {
+  const backend = () => s.backend!;
+  switch (command.name) {
+    case 'dlq list': {
+      const report = await backend().listDeadLetterQueues({ sample: options.sample });
+      const note =
+        backend().target === 'local'
+          ? 'Rule-target DLQs exist only in AWS (the local bus enqueues inside PutEvents).'
+          : undefined;
+      return { report, text: () => formatDeadLetterQueues(report, note) };
+    }
+    case 'dlq redrive': {
+      const report = await backend().redrive(queueName(command.queue), {
+        rate: options.rate,
+        limit: options.limit,
+        onProgress: (moved) => deps.err(`  moved ${moved}`),
+      });
+      return { report, text: () => formatRedrive(report) };
+    }
+    case 'dlq redrive-status': {
+      const report = await backend().redriveStatus(queueName(command.queue));
+      return { report, text: () => formatRedriveStatus(report) };
+    }
+    case 'dlq redrive-cancel': {
+      const report = await backend().cancelRedrive(command.taskHandle);
+      return { report, text: () => `Cancelled; about ${report.moved ?? '?'} message(s) had moved.` };
+    }
+    case 'dlq replay-target': {
+      const report = await backend().replayTarget(ruleName(command.rule), {
+        rate: options.rate,
+        limit: options.limit,
+      });
+      return { report, text: () => formatReplay(report) };
+    }
+    case 'outbox lag': {
+      const report = await outboxReport(s.db!);
+      return { report, text: () => formatOutboxLag(report) };
+    }
+    case 'payments stuck': {
+      const report = await stuckPaymentsReport(s.db!, s.backend, {
+        olderThanSeconds: options.olderThanSeconds,
+        limit: options.limit ?? 1000,
+        scan: options.scan,
+      });
+      return { report, text: () => formatStuckPayments(report) };
+    }
+    case 'help':
+      return { report: { usage: USAGE }, text: () => USAGE };
+  }
+}
+
+/** Runs one ops command; resolves to the process exit status (0 ok, 1 failure, 2 usage or setup error). */
+export async function runOps(argv: readonly string[], deps: OpsDependencies): Promise<number> {
+  let session: Session | undefined;
+  try {
+    const { command, options } = parseCommandLine(argv, deps.env);
+    if (command.name === 'help') {
+      deps.out(USAGE);
+      return 0;
+    }
+    session = await openSession(command, options, deps);
+    const result = await execute(command, options, session, deps);
+    deps.out(options.json ? JSON.stringify(result.report, null, 2) : result.text());
+    const replay = result.report as { refused?: number; unparseable?: number; errors?: string[] };
+    // A replay that left messages behind is not a success a script should take for one.
+    return command.name === 'dlq replay-target' && (replay.refused || replay.unparseable) ? 1 : 0;
+  } catch (error) {
+    deps.err(error instanceof OpsError ? error.message : `ops failed: ${(error as Error).stack ?? error}`);
+    return error instanceof OpsError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
+      ? 2
+      : 1;
+  } finally {
+    for (const close of session?.closers ?? []) await close().catch(() => {});
+  }
+}

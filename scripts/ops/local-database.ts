@@ -1,0 +1,83 @@
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { type Database, openDatabase } from '../../lambdas/shared/adapters/postgres/database';
+import { startEmbeddedPostgres } from '../../local/embedded-postgres';
+import { OpsError } from './backend';
+
+// Which database the local commands read: --database-url, then DATABASE_URL (as `npm start` uses it), then
+// the embedded PostgreSQL under the local data dir (LOCAL_DATA_DIR or .local): the running one, or started
+// for this command and stopped after it.
+
+/** The database `npm start` creates on its embedded server (local/runtime.ts). */
+const LOCAL_DATABASE_NAME = 'payments';
+
+export interface OpenedDatabase {
+  db: Database;
+  /** Where it came from, for the operator. */
+  describe: string;
+  close(): Promise<void>;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** postmaster.pid: line 1 the server's pid, line 4 its port. */
+async function runningPort(postgresDir: string): Promise<number | undefined> {
+  const pidFile = join(postgresDir, 'postmaster.pid');
+  if (!existsSync(pidFile)) return undefined;
+  const lines = (await readFile(pidFile, 'utf8')).split('\n');
+  const pid = Number(lines[0]);
+  const port = Number(lines[3]);
+  return Number.isInteger(pid) && pid > 0 && isAlive(pid) && Number.isInteger(port) ? port : undefined;
+}
+
+const withDatabase = (serverUrl: string) => {
+  const url = new URL(serverUrl);
+  url.pathname = `/${LOCAL_DATABASE_NAME}`;
+  return url.toString();
+};
+
+export async function openLocalDatabase(options: {
+  databaseUrl?: string;
+  dataDir: string;
+}): Promise<OpenedDatabase> {
+  if (options.databaseUrl) {
+    const db = openDatabase(options.databaseUrl, { max: 2 });
+    return { db, describe: new URL(options.databaseUrl).host, close: () => db.end({ timeout: 2 }) };
+  }
+  const postgresDir = join(options.dataDir, 'postgres');
+  const port = await runningPort(postgresDir);
+  if (port) {
+    const db = openDatabase(withDatabase(`postgres://postgres:postgres@127.0.0.1:${port}/postgres`), {
+      max: 2,
+    });
+    return { db, describe: `running local runtime (127.0.0.1:${port})`, close: () => db.end({ timeout: 2 }) };
+  }
+  if (!existsSync(join(postgresDir, 'PG_VERSION'))) {
+    throw new OpsError(
+      `No local database under ${postgresDir}: start the platform once (npm start), or pass --database-url / DATABASE_URL`,
+    );
+  }
+  if (process.getuid?.() === 0) {
+    // As in local/runtime.ts: the `postgres` OS user must reach the data directory.
+    const { chmod } = await import('node:fs/promises');
+    await chmod(options.dataDir, 0o755);
+  }
+  const server = await startEmbeddedPostgres({ dataDir: postgresDir });
+  const db = openDatabase(withDatabase(server.url), { max: 2 });
+  return {
+    db,
+    describe: `local data dir ${options.dataDir} (embedded PostgreSQL started for this command)`,
+    close: async () => {
+      await db.end({ timeout: 2 });
+      await server.stop();
+    },
+  };
+}

@@ -1,0 +1,66 @@
+import type { Database } from '../../lambdas/shared/adapters/postgres/database';
+import { type OutboxLag, outboxLag } from '../../lambdas/shared/adapters/postgres/outbox';
+import { findStuckPayments, type StuckPayments } from '../../lambdas/shared/adapters/postgres/payments';
+import { PaymentCreated } from '../../lambdas/shared/events';
+import { type DeadLetterRef, type OpsBackend, routeOf } from './backend';
+import { describeEvent } from './events';
+
+// The SQL-backed commands (outbox lag, payments stuck), the same against a local or an RDS database.
+
+export function outboxReport(db: Database): Promise<OutboxLag> {
+  return outboxLag(db, { errors: 5 });
+}
+
+export interface StuckPaymentsReport extends StuckPayments {
+  olderThanSeconds: number;
+  /** Where the PaymentCreated events of the listed payments sit, when the DLQs could be read. */
+  deadLetters?: {
+    /** DLQ messages read, and how many the DLQs held in all. */
+    scanned: number;
+    depth: number;
+    /** Listed payments whose PaymentCreated event is in a DLQ, with which one. */
+    found: { paymentId: string; deadLetterQueue: string }[];
+  };
+}
+
+export async function stuckPaymentsReport(
+  db: Database,
+  backend: OpsBackend | undefined,
+  options: { olderThanSeconds: number; limit: number; scan: number },
+): Promise<StuckPaymentsReport> {
+  const stuck = await findStuckPayments(db, options);
+  const route = routeOf(PaymentCreated.detailType);
+  if (!backend || !route || stuck.count === 0)
+    return { ...stuck, olderThanSeconds: options.olderThanSeconds };
+  // A PaymentCreated event ends in the payments queue's DLQ (worker gave up) or its rule target's DLQ
+  // (EventBridge could not deliver it to the queue).
+  const refs: DeadLetterRef[] = [
+    { kind: 'queue', name: route.queue },
+    { kind: 'target', name: route.rule },
+  ];
+  const listed = new Set(stuck.oldest.map((p) => p.id));
+  const found = new Map<string, string>();
+  let scanned = 0;
+  let depth = 0;
+  for (const ref of refs) {
+    const read = await backend.readDeadLetters(ref, options.scan).catch(() => undefined);
+    if (!read) continue;
+    scanned += read.messages.length;
+    depth += read.depth;
+    for (const message of read.messages) {
+      const event = describeEvent(message.body);
+      if (event.detailType === PaymentCreated.detailType && event.paymentId && listed.has(event.paymentId)) {
+        found.set(event.paymentId, `${ref.name} (${ref.kind} DLQ)`);
+      }
+    }
+  }
+  return {
+    ...stuck,
+    olderThanSeconds: options.olderThanSeconds,
+    deadLetters: {
+      scanned,
+      depth,
+      found: [...found].map(([paymentId, deadLetterQueue]) => ({ paymentId, deadLetterQueue })),
+    },
+  };
+}
