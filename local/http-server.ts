@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { GatewayResponse } from './api-gateway';
 import { errorResponse } from './api-gateway';
 import type { IncomingRequest } from './api-gateway-event';
@@ -72,11 +73,33 @@ export function createLocalHttpServer(options: LocalHttpServerOptions): Server {
       }),
     );
   };
-  return createServer((req, res) => {
+  const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
       options.log('Request failed', { error: String(error) });
       if (!res.headersSent) send(res, errorResponse(500, 'internal_error', 'Internal server error'));
       else res.destroy();
     });
   });
+  server.on('clientError', answerUnparsable);
+  return server;
+}
+
+/**
+ * A request Node cannot parse (headers over its 16 KB limit, a broken request line) gets the platform's
+ * error shape too, as API Gateway's own 4xx responses do, instead of Node's bare status line.
+ */
+function answerUnparsable(error: NodeJS.ErrnoException, socket: Duplex): void {
+  if (error.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
+  const [status, reason] = tooLarge ? [431, 'Request Header Fields Too Large'] : [400, 'Bad Request'];
+  const body = JSON.stringify({
+    error: { code: 'bad_request', message: tooLarge ? 'Request headers are too large' : 'Malformed request' },
+  });
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json\r\n` +
+      `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  );
 }

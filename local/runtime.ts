@@ -9,9 +9,9 @@ import { type FunctionName, type QueueName, topology } from '../lib/topology';
 import { type ApiGatewayOptions, errorResponse, handleApiRequest, type LoadedFunction } from './api-gateway';
 import type { IncomingRequest } from './api-gateway-event';
 import { loadOrCreateDevSecret } from './dev-secret';
-import type { LocalFaults } from './faults';
 import { startEmbeddedPostgres } from './embedded-postgres';
 import { LocalEventBus } from './event-bus';
+import type { LocalFaults } from './faults';
 import { applyHandlerEnvironment } from './handler-environment';
 import { createLocalHttpServer } from './http-server';
 import { invokeHandler, type LambdaHandler } from './lambda-context';
@@ -154,11 +154,15 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
       },
       log,
     };
-    const api = (req: IncomingRequest) => {
-      if (draining || functions.size === 0) {
-        const why = draining ? 'Shutting down' : 'Starting up';
-        return Promise.resolve(errorResponse(503, 'service_unavailable', why, req.requestId));
-      }
+    let functionsLoaded: () => void = () => {};
+    const loading = new Promise<void>((resolve) => {
+      functionsLoaded = resolve;
+    });
+    const api = async (req: IncomingRequest) => {
+      // During start-up a request waits for the handlers, as in a Lambda cold start: a client that
+      // retries after a crash must not be told 503 by the runtime that is coming back.
+      if (functions.size === 0 && !draining) await loading;
+      if (draining) return errorResponse(503, 'service_unavailable', 'Shutting down', req.requestId);
       const work = handleApiRequest(req, gateway);
       inFlightApi.add(work);
       return work.finally(() => inFlightApi.delete(work));
@@ -221,6 +225,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
     for (const fn of options.faults ? functions.values() : []) {
       fn.handler = await options.faults!.handlerFor(fn.name, fn.handler);
     }
+    functionsLoaded();
     const pollerHooks =
       options.faults?.pollerHooks({ store, wake: (q) => pollers.get(q)?.wake() }) ?? options.pollerHooks;
 

@@ -1,0 +1,67 @@
+import { parseArgs } from 'node:util';
+import { formatChaosReport } from '../local/chaos/report';
+import { type ChaosOptions, DEFAULT_CHAOS_OPTIONS, runChaos } from '../local/chaos/run';
+
+// `npm run chaos -- [--payments N] [--concurrency N] [--seed N] [--json] [--<fault>=rate ...] [--no-kill]`
+// Entry point only: local/chaos/run.ts does the work. Exit status 1 when an invariant breaks.
+
+const d = DEFAULT_CHAOS_OPTIONS;
+const rateFlags = {
+  'retry-sequential': ['client', 'retrySequential'],
+  'retry-concurrent': ['client', 'retryConcurrent'],
+  'changed-body': ['client', 'changedBody'],
+  declines: ['client', 'declines'],
+  'duplicate-delivery': ['runtime', 'duplicateDelivery'],
+  'concurrent-delivery': ['runtime', 'concurrentDelivery'],
+  'crash-before-charge': ['runtime', 'crashBeforeCharge'],
+  'crash-after-charge': ['runtime', 'crashAfterCharge'],
+  'crash-after-commit': ['runtime', 'crashAfterCommit'],
+  'put-events-failure': ['runtime', 'putEventsFailure'],
+  'gateway-transient': ['gateway', 'transientFailureRate'],
+  'gateway-timeout': ['gateway', 'timeoutRate'],
+} as const;
+
+const { values } = parseArgs({
+  options: {
+    payments: { type: 'string', default: String(d.payments) },
+    concurrency: { type: 'string', default: String(d.concurrency) },
+    seed: { type: 'string' },
+    json: { type: 'boolean', default: false },
+    'no-kill': { type: 'boolean', default: false },
+    'drain-timeout': { type: 'string', default: String(d.drainTimeoutMs / 1000) },
+    ...Object.fromEntries(Object.keys(rateFlags).map((k) => [k, { type: 'string' as const }])),
+  },
+});
+
+function number(name: string, raw: string | undefined, min: number, max: number): number {
+  const n = Number(raw);
+  if (raw === undefined || !Number.isFinite(n) || n < min || n > max) {
+    process.stderr.write(`--${name} must be a number from ${min} to ${max}\n`);
+    process.exit(2);
+  }
+  return n;
+}
+
+const options: ChaosOptions = {
+  ...d,
+  client: { ...d.client },
+  runtime: { ...d.runtime },
+  gateway: { ...d.gateway },
+  payments: Math.floor(number('payments', values.payments, 1, 1_000_000)),
+  concurrency: Math.floor(number('concurrency', values.concurrency, 1, 500)),
+  seed:
+    values.seed === undefined
+      ? Math.floor(Math.random() * 2 ** 31)
+      : Math.floor(number('seed', values.seed, 0, 2 ** 32)),
+  killAfter: values['no-kill'] ? undefined : d.killAfter,
+  drainTimeoutMs: number('drain-timeout', values['drain-timeout'], 1, 86_400) * 1000,
+  progress: (line) => process.stderr.write(`${line}\n`),
+};
+for (const [flag, [group, key]] of Object.entries(rateFlags)) {
+  const raw = (values as Record<string, unknown>)[flag] as string | undefined;
+  if (raw !== undefined) (options[group] as Record<string, number>)[key] = number(flag, raw, 0, 1);
+}
+
+const report = await runChaos(options);
+process.stdout.write(`${values.json ? JSON.stringify(report, null, 2) : formatChaosReport(report)}\n`);
+process.exit(report.ok ? 0 : 1);

@@ -1,0 +1,269 @@
+import type { Database } from '../../lambdas/shared/adapters/postgres/database';
+import {
+  NotificationSent,
+  PaymentCreated,
+  PaymentFailed,
+  PaymentSucceeded,
+} from '../../lambdas/shared/events';
+import { deadLetterQueueOf } from '../runtime';
+
+// Read-only SQL over the whole database, for the chaos run's drain wait and its invariants. It reads
+// tables other modules own, on purpose: it checks their combined result from the outside.
+
+const PAYMENTS_DLQ = deadLetterQueueOf('payments');
+const NOTIFICATIONS_DLQ = deadLetterQueueOf('notifications');
+
+export interface DrainState {
+  payments: number;
+  succeeded: number;
+  failed: number;
+  pending: number;
+  /** PENDING payments whose PaymentCreated message sits in the payments DLQ. */
+  pendingInDlq: number;
+  /** Messages still in the work queues (visible, in flight or delayed). */
+  queuedMessages: number;
+  deadLetters: { payments: number; notifications: number };
+  unpublishedOutbox: number;
+}
+
+export const isDrained = (s: DrainState) =>
+  s.queuedMessages === 0 && s.unpublishedOutbox === 0 && s.pending === s.pendingInDlq;
+
+export async function readDrainState(db: Database): Promise<DrainState> {
+  const [row] = await db<
+    {
+      payments: number;
+      succeeded: number;
+      failed: number;
+      pending: number;
+      pending_in_dlq: number;
+      queued: number;
+      dlq_payments: number;
+      dlq_notifications: number;
+      unpublished: number;
+    }[]
+  >`
+    SELECT
+      (SELECT count(*) FROM payments)::int AS payments,
+      (SELECT count(*) FROM payments WHERE status = 'SUCCEEDED')::int AS succeeded,
+      (SELECT count(*) FROM payments WHERE status = 'FAILED')::int AS failed,
+      (SELECT count(*) FROM payments WHERE status = 'PENDING')::int AS pending,
+      (SELECT count(*) FROM payments p WHERE p.status = 'PENDING' AND EXISTS (
+         SELECT 1 FROM local_queue_messages m
+         WHERE m.queue = ${PAYMENTS_DLQ} AND m.body::jsonb -> 'detail' -> 'payment' ->> 'id' = p.id::text
+      ))::int AS pending_in_dlq,
+      (SELECT count(*) FROM local_queue_messages
+       WHERE queue NOT IN (${PAYMENTS_DLQ}, ${NOTIFICATIONS_DLQ}))::int AS queued,
+      (SELECT count(*) FROM local_queue_messages WHERE queue = ${PAYMENTS_DLQ})::int AS dlq_payments,
+      (SELECT count(*) FROM local_queue_messages WHERE queue = ${NOTIFICATIONS_DLQ})::int AS dlq_notifications,
+      (SELECT count(*) FROM outbox WHERE published_at IS NULL)::int AS unpublished`;
+  const r = row!;
+  return {
+    payments: r.payments,
+    succeeded: r.succeeded,
+    failed: r.failed,
+    pending: r.pending,
+    pendingInDlq: r.pending_in_dlq,
+    queuedMessages: r.queued,
+    deadLetters: { payments: r.dlq_payments, notifications: r.dlq_notifications },
+    unpublishedOutbox: r.unpublished,
+  };
+}
+
+export interface InvariantResult {
+  name: string;
+  ok: boolean;
+  /** The number the invariant is about (e.g. payments checked), for the report. */
+  count: number;
+  /** What was found, in a few words; names the offenders when it fails. */
+  detail: string;
+}
+
+export interface ClientRecord {
+  /** (user, key) -> payment id, as the 201 answers named them. */
+  accepted: ReadonlyMap<string, string>;
+  serverErrors: number;
+  firstServerError?: string;
+  requests: number;
+  anomalies: readonly string[];
+}
+
+const sample = (rows: readonly Record<string, unknown>[]) =>
+  rows
+    .slice(0, 3)
+    .map((r) => JSON.stringify(r))
+    .join(' ');
+
+function result(name: string, count: number, bad: readonly Record<string, unknown>[], good: string) {
+  return {
+    name,
+    ok: bad.length === 0,
+    count,
+    detail: bad.length === 0 ? good : `${bad.length} bad: ${sample(bad)}`,
+  } satisfies InvariantResult;
+}
+
+export async function checkInvariants(db: Database, client: ClientRecord): Promise<InvariantResult[]> {
+  const state = await readDrainState(db);
+  const terminal = state.succeeded + state.failed;
+  const results: InvariantResult[] = [];
+
+  // 1. One payment per accepted (user, key), and it is the one the client was told about.
+  const keys = await db<{ user_id: string; idempotency_key: string; payment_id: string | null }[]>`
+    SELECT user_id, idempotency_key, payment_id FROM idempotency_keys`;
+  const keyProblems: Record<string, unknown>[] = [];
+  const seen = new Set<string>();
+  for (const k of keys) {
+    const id = `${k.user_id}\u0000${k.idempotency_key}`;
+    seen.add(id);
+    const told = client.accepted.get(id);
+    if (told !== k.payment_id) keyProblems.push({ key: k.idempotency_key, db: k.payment_id, told });
+  }
+  for (const [id, told] of client.accepted) {
+    if (!seen.has(id)) keyProblems.push({ key: id.split('\u0000')[1], db: null, told });
+  }
+  if (state.payments !== client.accepted.size) {
+    keyProblems.push({ payments: state.payments, acceptedKeys: client.accepted.size });
+  }
+  results.push(
+    result(
+      'payments = distinct (user, key) accepted',
+      client.accepted.size,
+      keyProblems,
+      `${state.payments} payments for ${client.accepted.size} accepted keys`,
+    ),
+  );
+
+  // 2. Nothing left PENDING unless its message is in the payments DLQ.
+  results.push({
+    name: 'no payment PENDING outside the DLQ',
+    ok: state.pending === state.pendingInDlq,
+    count: state.pending,
+    detail: `${state.pending} PENDING, ${state.pendingInDlq} of them with their message in ${PAYMENTS_DLQ}`,
+  });
+
+  // 3. The gateway charged each payment at most once, and only payments that exist.
+  const multi = await db`
+    SELECT p.id, count(c.*)::int AS charges FROM payments p
+    JOIN gateway_charges c ON c.idempotency_key = p.id::text
+    GROUP BY p.id HAVING count(c.*) > 1`;
+  const orphans = await db`
+    SELECT c.idempotency_key FROM gateway_charges c
+    LEFT JOIN payments p ON p.id::text = c.idempotency_key WHERE p.id IS NULL`;
+  const [{ charges = 0 } = {}] = await db<{ charges: number }[]>`
+    SELECT count(*)::int AS charges FROM gateway_charges`;
+  results.push(
+    result('gateway charges <= 1 per payment', charges, [...multi, ...orphans], `${charges} charges`),
+  );
+
+  // 4. SUCCEEDED exactly when charged successfully; FAILED only on a decline the gateway recorded.
+  const mischarged = await db`
+    SELECT p.id, p.status, c.outcome FROM payments p
+    LEFT JOIN gateway_charges c ON c.idempotency_key = p.id::text
+    WHERE (p.status = 'SUCCEEDED' AND c.outcome IS DISTINCT FROM 'succeeded')
+       OR (p.status = 'FAILED' AND c.outcome IS DISTINCT FROM 'declined')`;
+  results.push(
+    result(
+      'gateway charges = 1 per SUCCEEDED (FAILED = declined)',
+      terminal,
+      mischarged,
+      `${state.succeeded} SUCCEEDED charged once, ${state.failed} FAILED declined once`,
+    ),
+  );
+
+  // 5. The ledger: per currency, debits = credits = SUCCEEDED sum; each SUCCEEDED posted once.
+  const ledger = await db<{ currency: string; succeeded: string; debits: string; credits: string }[]>`
+    WITH s AS (SELECT currency, sum(amount) AS total FROM payments WHERE status = 'SUCCEEDED' GROUP BY currency),
+         d AS (SELECT currency, sum(amount) AS total FROM ledger_entries
+               WHERE direction = 'debit' AND account LIKE 'user:%' GROUP BY currency),
+         c AS (SELECT currency, sum(amount) AS total FROM ledger_entries WHERE direction = 'credit' GROUP BY currency)
+    SELECT currency, coalesce(s.total, 0)::text AS succeeded, coalesce(d.total, 0)::text AS debits,
+           coalesce(c.total, 0)::text AS credits
+    FROM s FULL JOIN d USING (currency) FULL JOIN c USING (currency) ORDER BY currency`;
+  const misposted = await db`
+    SELECT p.id, p.status, count(l.id)::int AS entries FROM payments p
+    LEFT JOIN ledger_entries l ON l.payment_id = p.id
+    GROUP BY p.id, p.status
+    HAVING (p.status = 'SUCCEEDED' AND count(l.id) <> 2) OR (p.status <> 'SUCCEEDED' AND count(l.id) <> 0)`;
+  const unbalanced = ledger.filter((l) => l.succeeded !== l.debits || l.succeeded !== l.credits);
+  results.push(
+    result(
+      'ledger sum = SUCCEEDED sum per currency',
+      ledger.length,
+      [...unbalanced, ...misposted],
+      ledger.map((l) => `${l.currency} ${l.succeeded}`).join(', ') || 'no SUCCEEDED payment',
+    ),
+  );
+
+  // 6. One PaymentCreated per payment; one outcome event per terminal payment, matching its status.
+  const events = await db`
+    WITH e AS (
+      SELECT (detail -> 'payment' ->> 'id') AS payment_id,
+             count(*) FILTER (WHERE detail_type = ${PaymentCreated.detailType}) AS created,
+             count(*) FILTER (WHERE detail_type = ${PaymentSucceeded.detailType}) AS succeeded,
+             count(*) FILTER (WHERE detail_type = ${PaymentFailed.detailType}) AS failed
+      FROM outbox GROUP BY 1)
+    SELECT p.id, p.status, coalesce(e.created, 0)::int AS created, coalesce(e.succeeded, 0)::int AS succeeded,
+           coalesce(e.failed, 0)::int AS failed
+    FROM payments p LEFT JOIN e ON e.payment_id = p.id::text
+    WHERE coalesce(e.created, 0) <> 1
+       OR coalesce(e.succeeded, 0) <> (CASE WHEN p.status = 'SUCCEEDED' THEN 1 ELSE 0 END)
+       OR coalesce(e.failed, 0) <> (CASE WHEN p.status = 'FAILED' THEN 1 ELSE 0 END)`;
+  results.push(
+    result(
+      'one outcome event per terminal payment',
+      terminal,
+      events,
+      `${terminal} outcome events, ${state.payments} PaymentCreated`,
+    ),
+  );
+
+  // 7. One notification per channel per terminal payment (and its NotificationSent event); none for PENDING.
+  const notifications = await db`
+    WITH n AS (
+      SELECT payment_id, count(*) FILTER (WHERE channel = 'email') AS email,
+             count(*) FILTER (WHERE channel = 'sms') AS sms
+      FROM notifications GROUP BY payment_id),
+    s AS (
+      SELECT (detail -> 'payment' ->> 'id') AS payment_id, count(*) AS sent
+      FROM outbox WHERE detail_type = ${NotificationSent.detailType} GROUP BY 1)
+    SELECT p.id, p.status, coalesce(n.email, 0)::int AS email, coalesce(n.sms, 0)::int AS sms,
+           coalesce(s.sent, 0)::int AS sent_events
+    FROM payments p LEFT JOIN n ON n.payment_id = p.id LEFT JOIN s ON s.payment_id = p.id::text
+    WHERE coalesce(n.email, 0) <> (CASE WHEN p.status = 'PENDING' THEN 0 ELSE 1 END)
+       OR coalesce(n.sms, 0) <> (CASE WHEN p.status = 'PENDING' THEN 0 ELSE 1 END)
+       OR coalesce(s.sent, 0) <> coalesce(n.email, 0) + coalesce(n.sms, 0)`;
+  results.push(
+    result(
+      'exactly one notification per channel per terminal payment',
+      terminal * 2,
+      notifications,
+      `${terminal * 2} notifications (email + sms)`,
+    ),
+  );
+
+  // 8. Every event left the outbox.
+  results.push({
+    name: 'no outbox row unpublished',
+    ok: state.unpublishedOutbox === 0,
+    count: state.unpublishedOutbox,
+    detail: `${state.unpublishedOutbox} unpublished`,
+  });
+
+  // 9. The API never answered 5xx; 10. and kept the idempotency contract on every retry.
+  results.push({
+    name: 'zero 5xx answers',
+    ok: client.serverErrors === 0,
+    count: client.serverErrors,
+    detail:
+      `${client.serverErrors} of ${client.requests} requests` +
+      (client.firstServerError ? `; first: ${client.firstServerError}` : ''),
+  });
+  results.push({
+    name: 'retries answered per the idempotency contract',
+    ok: client.anomalies.length === 0,
+    count: client.anomalies.length,
+    detail: client.anomalies.length === 0 ? 'replays identical, 422 on a changed body' : client.anomalies[0]!,
+  });
+  return results;
+}

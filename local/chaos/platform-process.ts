@@ -1,0 +1,164 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { appendFileSync } from 'node:fs';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { openDatabase } from '../../lambdas/shared/adapters/postgres/database';
+import { loadOrCreateDevSecret } from '../dev-secret';
+import { freePort, type RunningPostgres, startEmbeddedPostgres } from '../embedded-postgres';
+
+// A PostgreSQL of our own plus `bin/local.ts` as a child process on it: the runtime can be killed
+// with SIGKILL and started again while the database (and what it holds) lives on.
+
+const ROOT = resolve(import.meta.dirname, '..', '..');
+const READY = /Payments platform ready at (http:\/\/\S+)/;
+
+export interface PlatformProcessOptions {
+  /** Extra environment for the runtime (LOCAL_FAULTS, GATEWAY_* rates). */
+  env?: Record<string, string>;
+  startTimeoutMs?: number;
+}
+
+export interface PlatformProcess {
+  baseUrl: string;
+  databaseUrl: string;
+  jwtSecret: string;
+  /** How many times the runtime was started (1 + restarts). */
+  starts: number;
+  /** SIGKILL the runtime: nothing of it runs after this, as after a crash. */
+  kill(): Promise<void>;
+  /** Starts the runtime again on the same database and port. */
+  restart(): Promise<void>;
+  /** Stops the runtime (SIGINT, drain) and the database, and removes the data directory. */
+  close(): Promise<void>;
+}
+
+function exited(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((r) => child.once('exit', () => r()));
+}
+
+async function createDatabase(pg: RunningPostgres, name: string): Promise<string> {
+  const admin = openDatabase(pg.url, { max: 1 });
+  try {
+    await admin.unsafe(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(pg.url);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+function spawnRuntime(env: NodeJS.ProcessEnv, timeoutMs: number): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bin', 'local.ts')], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  return new Promise((ready, fail) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      fail(new Error(`Local runtime not ready in time:\n${output}`));
+    }, timeoutMs);
+    const onExit = (code: number | null) => {
+      clearTimeout(timer);
+      fail(new Error(`Local runtime exited with ${code}:\n${output}`));
+    };
+    let started = false;
+    const logFile = process.env.CHAOS_RUNTIME_LOG; // for debugging: the runtime's whole output
+    const onData = (chunk: Buffer) => {
+      if (logFile) appendFileSync(logFile, chunk);
+      output = `${output}${chunk.toString()}`.slice(-20_000); // a bounded tail, for errors
+      if (!started && READY.test(output)) {
+        started = true;
+        clearTimeout(timer);
+        child.off('exit', onExit);
+        ready(child);
+      }
+    };
+    // Keep draining both pipes so the child never blocks on a full one.
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.once('exit', onExit);
+  });
+}
+
+export async function startPlatformProcess(options: PlatformProcessOptions = {}): Promise<PlatformProcess> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'payments-chaos-'));
+  await chmod(dataDir, 0o755); // as root, PostgreSQL runs as `postgres` and must reach its directory
+  let pg: RunningPostgres | undefined;
+  let child: ChildProcess | undefined;
+  try {
+    pg = await startEmbeddedPostgres({ dataDir: join(dataDir, 'postgres') });
+    const databaseUrl = await createDatabase(pg, 'payments');
+    const port = await freePort();
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      ...options.env,
+      DATABASE_URL: databaseUrl,
+      LOCAL_DATA_DIR: dataDir,
+      PORT: String(port),
+      LOG_LEVEL: process.env.CHAOS_LOG_LEVEL ?? 'CRITICAL',
+    };
+    const timeoutMs = options.startTimeoutMs ?? 90_000;
+    const start = async () => {
+      // The killed runtime's database session (and its advisory lock) may take a moment to go away.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await spawnRuntime(env, timeoutMs);
+        } catch (error) {
+          if (attempt >= 10 || !/already using this database/.test(String(error))) throw error;
+          await new Promise((r) => setTimeout(r, 500));
+        }
+      }
+    };
+    child = await start();
+    const running = pg;
+    const platform: PlatformProcess = {
+      baseUrl: `http://127.0.0.1:${port}`,
+      databaseUrl,
+      jwtSecret: await loadOrCreateDevSecret(dataDir),
+      starts: 1,
+      kill: async () => {
+        const current = child;
+        if (!current) return;
+        current.kill('SIGKILL');
+        await exited(current);
+        child = undefined;
+      },
+      restart: async () => {
+        await platform.kill();
+        child = await start();
+        platform.starts += 1;
+      },
+      close: async () => {
+        const current = child;
+        child = undefined;
+        if (current) {
+          current.kill('SIGINT');
+          let timer: NodeJS.Timeout | undefined;
+          const stopped = await Promise.race([
+            exited(current).then(() => true),
+            new Promise<boolean>((r) => {
+              timer = setTimeout(() => r(false), 20_000);
+            }),
+          ]).finally(() => clearTimeout(timer));
+          if (!stopped) {
+            current.kill('SIGKILL');
+            await exited(current);
+          }
+        }
+        await running.stop().catch(() => {});
+        await rm(dataDir, { recursive: true, force: true });
+      },
+    };
+    return platform;
+  } catch (error) {
+    child?.kill('SIGKILL');
+    await pg?.stop().catch(() => {});
+    await rm(dataDir, { recursive: true, force: true });
+    throw error;
+  }
+}

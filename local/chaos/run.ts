@@ -1,0 +1,244 @@
+import { openDatabase } from '../../lambdas/shared/adapters/postgres/database';
+import { signDevToken } from '../../lambdas/shared/auth/dev-token';
+import { loadConfig } from '../../lambdas/shared/config';
+import { type FaultRates, seededRandom } from '../faults/config';
+import type { FaultCounts } from '../faults/index';
+import {
+  checkInvariants,
+  type DrainState,
+  type InvariantResult,
+  isDrained,
+  readDrainState,
+} from './database-checks';
+import { type ClientFaultRates, type LoadClient, LoadGenerator, type LoadStats } from './load';
+import { startPlatformProcess } from './platform-process';
+
+// `npm run chaos`: the platform under faults (issue 6). Its own PostgreSQL, the runtime as a child
+// process with LOCAL_FAULTS, N payments from concurrent clients, one kill -9 mid-run, the drain, then
+// every invariant checked in SQL.
+
+export type RuntimeFaultRates = Omit<FaultRates, 'seed'>;
+
+export interface ChaosOptions {
+  payments: number;
+  concurrency: number;
+  seed: number;
+  client: ClientFaultRates;
+  runtime: RuntimeFaultRates;
+  gateway: { transientFailureRate: number; timeoutRate: number };
+  /** kill -9 the runtime once this share of the payments was sent (none when undefined). */
+  killAfter?: number;
+  drainTimeoutMs: number;
+  /** Progress lines (stderr in the CLI). */
+  progress?: (line: string) => void;
+  progressEveryMs?: number;
+}
+
+/** Every fault on; rates low enough that the default run drains in a couple of minutes. */
+export const DEFAULT_CHAOS_OPTIONS: Omit<ChaosOptions, 'seed'> = {
+  payments: 5000,
+  concurrency: 32,
+  client: { retrySequential: 0.1, retryConcurrent: 0.05, changedBody: 0.05, declines: 0.1 },
+  runtime: {
+    duplicateDelivery: 0.05,
+    concurrentDelivery: 0.03,
+    crashBeforeCharge: 0.03,
+    crashAfterCharge: 0.03,
+    crashAfterCommit: 0.03,
+    putEventsFailure: 0.05,
+  },
+  gateway: { transientFailureRate: 0.05, timeoutRate: 0.05 },
+  killAfter: 0.5,
+  drainTimeoutMs: 10 * 60_000,
+};
+
+export interface ChaosReport {
+  ok: boolean;
+  seed: number;
+  payments: number;
+  concurrency: number;
+  seconds: { total: number; load: number; drain: number };
+  rates: { client: ClientFaultRates; runtime: RuntimeFaultRates; gateway: ChaosOptions['gateway'] };
+  http: { requests: number; byStatus: Record<string, number>; unanswered: number };
+  faults: { client: LoadStats['faults']; runtime: FaultCounts; kills: number; declinesRequested: number };
+  outcome: DrainState & { drained: boolean };
+  invariants: InvariantResult[];
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const seconds = (ms: number) => Math.round(ms / 100) / 10;
+
+function addCounts(a: FaultCounts, b: Partial<FaultCounts> | undefined): FaultCounts {
+  const sum = { ...a };
+  for (const [k, v] of Object.entries(b ?? {})) sum[k as keyof FaultCounts] += Number(v) || 0;
+  return sum;
+}
+
+const zeroCounts = (): FaultCounts => ({
+  duplicateDeliveries: 0,
+  concurrentDeliveries: 0,
+  crashesBeforeCharge: 0,
+  crashesAfterCharge: 0,
+  crashesAfterCommit: 0,
+  putEventsEntriesRefused: 0,
+  gatewayTransientErrors: 0,
+  gatewayTimeouts: 0,
+});
+
+export const totalFaults = (r: Pick<ChaosReport, 'faults'>) =>
+  Object.values(r.faults.runtime).reduce((a, b) => a + b, 0) +
+  Object.values(r.faults.client).reduce((a, b) => a + b, 0) +
+  r.faults.kills;
+
+async function makeClients(count: number, secret: string): Promise<LoadClient[]> {
+  const config = loadConfig({ APP_STAGE: 'local', DATABASE_URL: 'postgres://unused/unused' });
+  return Promise.all(
+    Array.from({ length: count }, async (_, i) => {
+      const userId = `chaos-user-${String(i).padStart(3, '0')}`;
+      const token = await signDevToken({
+        userId,
+        secret,
+        issuer: config.JWT_ISSUER,
+        audience: config.JWT_AUDIENCE,
+        expiresInSeconds: 12 * 3600,
+      });
+      return { userId, token };
+    }),
+  );
+}
+
+export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
+  const started = Date.now();
+  const progress = options.progress ?? (() => {});
+  const platform = await startPlatformProcess({
+    env: {
+      LOCAL_FAULTS: JSON.stringify({ ...options.runtime, seed: options.seed }),
+      GATEWAY_TRANSIENT_FAILURE_RATE: String(options.gateway.transientFailureRate),
+      GATEWAY_TIMEOUT_RATE: String(options.gateway.timeoutRate),
+    },
+  });
+  const db = openDatabase(platform.databaseUrl, { max: 2 });
+  try {
+    const load = new LoadGenerator({
+      baseUrl: platform.baseUrl,
+      clients: await makeClients(options.concurrency, platform.jwtSecret),
+      payments: options.payments,
+      concurrency: options.concurrency,
+      rates: options.client,
+      random: seededRandom(options.seed),
+    });
+
+    // Runtime fault counters live in the runtime's memory: add up each life's last reading.
+    let earlierLives = zeroCounts();
+    let thisLife = zeroCounts();
+    const readRuntimeFaults = async () => {
+      try {
+        const res = await fetch(`${platform.baseUrl}/local/status`, { signal: AbortSignal.timeout(5_000) });
+        const status = (await res.json()) as { faults?: FaultCounts };
+        thisLife = addCounts(zeroCounts(), status.faults);
+      } catch {
+        // the runtime is restarting: keep the last reading
+      }
+    };
+    const runtimeFaults = () => addCounts(earlierLives, thisLife);
+    let kills = 0;
+    let state: DrainState | undefined;
+    let phase = 'load';
+    const report = async () => {
+      await readRuntimeFaults();
+      state = await readDrainState(db).catch(() => state);
+      const s = load.stats;
+      const injected =
+        Object.values(runtimeFaults()).reduce((a, b) => a + b, 0) +
+        Object.values(s.faults).reduce((a, b) => a + b, 0) +
+        kills;
+      const done = state ? state.succeeded + state.failed + state.pendingInDlq : 0;
+      progress(
+        `[chaos] ${seconds(Date.now() - started)}s ${phase}: sent ${s.sent}/${options.payments}, ` +
+          `answered ${s.answered}, drained ${done}/${state?.payments ?? 0} ` +
+          `(dlq ${state?.deadLetters.payments ?? 0}+${state?.deadLetters.notifications ?? 0}), ` +
+          `faults injected ${injected}, kills ${kills}, 5xx ${s.serverErrors}`,
+      );
+    };
+    const ticker = setInterval(() => void report(), options.progressEveryMs ?? 2_000);
+
+    try {
+      const killer = (async () => {
+        if (options.killAfter === undefined) return;
+        const threshold = Math.max(1, Math.floor(options.payments * options.killAfter));
+        while (load.stats.sent < threshold && load.stats.answered < options.payments) await sleep(20);
+        await readRuntimeFaults();
+        earlierLives = runtimeFaults();
+        thisLife = zeroCounts();
+        kills += 1;
+        progress(`[chaos] kill -9 of the runtime after ${load.stats.sent} payments sent; restarting`);
+        await platform.restart();
+        progress(`[chaos] runtime restarted on the same database`);
+      })();
+      const loadStarted = Date.now();
+      await Promise.all([load.run(), killer]);
+      const loadMs = Date.now() - loadStarted;
+
+      phase = 'drain';
+      const drainStarted = Date.now();
+      let drained = false;
+      let calm = 0;
+      while (Date.now() - drainStarted < options.drainTimeoutMs) {
+        state = await readDrainState(db);
+        calm = isDrained(state) ? calm + 1 : 0;
+        if (calm >= 2) {
+          drained = true;
+          break;
+        }
+        await sleep(1_000);
+      }
+      const drainMs = Date.now() - drainStarted;
+      await readRuntimeFaults();
+      clearInterval(ticker);
+      await report();
+
+      const invariants = await checkInvariants(db, {
+        accepted: load.stats.accepted,
+        serverErrors: load.stats.serverErrors,
+        firstServerError: load.firstServerError,
+        requests: load.stats.requests,
+        anomalies: load.stats.anomalies,
+      });
+      if (!drained) {
+        invariants.unshift({
+          name: 'the run drained',
+          ok: false,
+          count: state?.queuedMessages ?? 0,
+          detail: `not drained within ${seconds(options.drainTimeoutMs)} s: ${JSON.stringify(state)}`,
+        });
+      }
+      const final = await readDrainState(db);
+      return {
+        ok: drained && invariants.every((i) => i.ok),
+        seed: options.seed,
+        payments: options.payments,
+        concurrency: options.concurrency,
+        seconds: { total: seconds(Date.now() - started), load: seconds(loadMs), drain: seconds(drainMs) },
+        rates: { client: options.client, runtime: options.runtime, gateway: options.gateway },
+        http: {
+          requests: load.stats.requests,
+          byStatus: load.stats.byStatus,
+          unanswered: load.stats.unanswered,
+        },
+        faults: {
+          client: load.stats.faults,
+          runtime: runtimeFaults(),
+          kills,
+          declinesRequested: load.stats.declinesRequested,
+        },
+        outcome: { ...final, drained },
+        invariants,
+      };
+    } finally {
+      clearInterval(ticker);
+    }
+  } finally {
+    await db.end({ timeout: 2 });
+    await platform.close();
+  }
+}

@@ -1,0 +1,55 @@
+import { z } from 'zod';
+
+// LOCAL_FAULTS: JSON rates (0..1) of the faults the local runtime injects. Unset: no fault, no seam used.
+// The gateway's own faults stay in GATEWAY_TRANSIENT_FAILURE_RATE / GATEWAY_TIMEOUT_RATE.
+
+const rate = z.number().min(0).max(1).default(0);
+
+export const faultRatesSchema = z.strictObject({
+  /** A message handled successfully is delivered once more (SQS at-least-once). */
+  duplicateDelivery: rate,
+  /** A message becomes visible again while its first consumer runs, so a second one takes it too. */
+  concurrentDelivery: rate,
+  /** The payment worker crashes before calling the gateway. */
+  crashBeforeCharge: rate,
+  /** ... after the charge, before the settlement transaction commits. */
+  crashAfterCharge: rate,
+  /** ... after the commit, before the outcome event is published. */
+  crashAfterCommit: rate,
+  /** The PutEvents endpoint refuses an entry (FailedEntryCount), as EventBridge sometimes does. */
+  putEventsFailure: rate,
+  /** Seeds the fault dice; without it they are random. */
+  seed: z.number().int().optional(),
+});
+
+export type FaultRates = z.infer<typeof faultRatesSchema>;
+
+/** The fault rates from LOCAL_FAULTS, or undefined when it is unset or empty. */
+export function faultRatesFromEnv(env: NodeJS.ProcessEnv = process.env): FaultRates | undefined {
+  const raw = env.LOCAL_FAULTS?.trim();
+  if (!raw) return undefined;
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch {
+    throw new Error('LOCAL_FAULTS must be a JSON object of rates, e.g. {"crashAfterCharge":0.05}');
+  }
+  const parsed = faultRatesSchema.safeParse(json);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join('.') || 'LOCAL_FAULTS'}: ${i.message}`);
+    throw new Error(`LOCAL_FAULTS is invalid: ${issues.join('; ')}`);
+  }
+  return parsed.data;
+}
+
+/** A small seeded PRNG (mulberry32): uniform [0, 1). */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
