@@ -265,6 +265,31 @@ describe('payment worker (real PostgreSQL)', () => {
     expect(row?.n).toBe(0);
   });
 
+  it('a delivery that finds the charge held by a crashed attempt waits for that claim to lapse, then charges once', async () => {
+    const { payment, created } = await seedPendingPayment(t.db, { amount: 2500 });
+    // A crashed worker: its claim on the charge is in progress and lapses in about 20 s.
+    const crashed = new PowertoolsIdempotencyGuard(t.db, {
+      scope: 'gateway-charge',
+      expiresAfterSeconds: 3600,
+    });
+    crashed.registerLambdaContext({ getRemainingTimeInMillis: () => 20_000 });
+    void crashed.once(payment.id, () => new Promise<Record<string, unknown>>(() => {}));
+    await new Promise((r) => setTimeout(r, 100));
+
+    const worker = paymentWorker();
+    const record = sqsRecord(created);
+    expect((await worker.handler(sqsEvent(record), lambdaContext())).batchItemFailures).toHaveLength(1);
+    // Rescheduled for when the claim lapses, not after a short backoff that would only burn a receive.
+    expect(worker.retries.atLeast[0]).toBeGreaterThanOrEqual(20);
+    expect(worker.retries.atLeast[0]).toBeLessThanOrEqual(22);
+    expect(await countCharges(t.db, payment.id)).toBe(0);
+
+    await t.db`UPDATE worker_idempotency SET in_progress_expiry_timestamp = ${Date.now() - 1}`;
+    expect((await worker.handler(sqsEvent(record), lambdaContext())).batchItemFailures).toEqual([]);
+    expect(await countCharges(t.db, payment.id)).toBe(1);
+    expect((await findPayment(t.db, payment.id))?.status).toBe('SUCCEEDED');
+  });
+
   it('a poison message among good ones: only it fails, and it is not rescheduled as transient', async () => {
     const good1 = await seedPendingPayment(t.db, { amount: 1100 });
     const good2 = await seedPendingPayment(t.db, { amount: 1213 });

@@ -1,5 +1,4 @@
 import {
-  IdempotencyAlreadyInProgressError,
   IdempotencyItemAlreadyExistsError,
   IdempotencyItemNotFoundError,
 } from '@aws-lambda-powertools/idempotency';
@@ -8,6 +7,7 @@ import {
   PostgresPersistenceLayer,
   PowertoolsIdempotencyGuard,
 } from '../../lambdas/shared/adapters/postgres/worker-idempotency';
+import { SideEffectInProgressError } from '../../lambdas/shared/use-cases/ports';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 
 /** Exposes the protected contract methods so the persistence layer itself is tested against PostgreSQL. */
@@ -111,20 +111,23 @@ describe('PostgreSQL persistence layer for Powertools idempotency', () => {
       expect(await guard.once('k2', effect)).toEqual({ n: 2 });
     });
 
-    it('a concurrent attempt meets the one in progress', async () => {
+    it('a concurrent attempt meets the one in progress, and is told when that claim lapses', async () => {
       const guard = new PowertoolsIdempotencyGuard(t.db, {
         scope: 'test-concurrent',
         expiresAfterSeconds: 60,
       });
+      guard.registerLambdaContext({ getRemainingTimeInMillis: () => 15_000 });
       let release!: () => void;
       const slow = guard.once(
         'k',
         () => new Promise<{ ok: boolean }>((resolve) => (release = () => resolve({ ok: true }))),
       );
       await new Promise((r) => setTimeout(r, 50));
-      await expect(guard.once('k', async () => ({ ok: false }))).rejects.toBeInstanceOf(
-        IdempotencyAlreadyInProgressError,
-      );
+      const refused = await guard.once('k', async () => ({ ok: false })).catch((e: unknown) => e);
+      expect(refused).toBeInstanceOf(SideEffectInProgressError);
+      // The holder registered a 15 s deadline: retrying any sooner cannot succeed.
+      expect((refused as SideEffectInProgressError).retryAfterSeconds).toBeGreaterThanOrEqual(15);
+      expect((refused as SideEffectInProgressError).retryAfterSeconds).toBeLessThanOrEqual(17);
       release();
       expect(await slow).toEqual({ ok: true });
     });

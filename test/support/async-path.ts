@@ -13,8 +13,11 @@ export { RecordingPublisher } from './recording-publisher';
 /** Remembers which messages were rescheduled instead of calling SQS. */
 export class RecordingRetries implements RetryScheduler {
   readonly delayed: string[] = [];
-  async delay(record: SQSRecord): Promise<number> {
+  /** The `atLeastSeconds` each reschedule asked for. */
+  readonly atLeast: (number | undefined)[] = [];
+  async delay(record: SQSRecord, atLeastSeconds?: number): Promise<number> {
     this.delayed.push(record.messageId);
+    this.atLeast.push(atLeastSeconds);
     return 1;
   }
 }

@@ -65,6 +65,21 @@ describe('SqsVisibilityBackoff', () => {
     });
   });
 
+  it('waits at least as long as the failure asked, when that is longer than the backoff', async () => {
+    sqs.on(ChangeMessageVisibilityCommand).resolves({});
+    const record = { ...rawSqsRecord('{}', { receiveCount: 1 }), eventSourceARN: ARN };
+    const backoff = new SqsVisibilityBackoff(new SQSClient({ region: 'eu-west-1' }), {
+      baseSeconds: 5,
+      maxSeconds: 900,
+      random: () => 1,
+    });
+    expect(await backoff.delay(record, 31)).toBe(31);
+    expect(await backoff.delay(record, 2)).toBe(5);
+    expect(
+      sqs.commandCalls(ChangeMessageVisibilityCommand).map((c) => c.args[0].input.VisibilityTimeout),
+    ).toEqual([31, 5]);
+  });
+
   it('uses the local endpoint in the queue URL when AWS_ENDPOINT_URL_SQS is set', async () => {
     process.env.AWS_ENDPOINT_URL_SQS = 'http://localhost:3001';
     sqs.on(ChangeMessageVisibilityCommand).resolves({});

@@ -107,9 +107,26 @@ export interface Notifier {
   send(message: OutgoingMessage): Promise<{ providerMessageId: string }>;
 }
 
-/** Runs an external side effect at most once per key; a repeat with the same key gets the first result. */
+/**
+ * Runs an external side effect at most once per key; a repeat with the same key gets the first result.
+ * While another attempt holds the key, `once` throws `SideEffectInProgressError`.
+ */
 export interface SideEffectGuard {
   once<T extends Record<string, unknown>>(key: string, effect: () => Promise<T>): Promise<T>;
+}
+
+/**
+ * Another attempt (perhaps one that crashed) still holds this side effect's key. Retrying before
+ * `retryAfterSeconds` cannot succeed; retrying sooner only burns the message's receives.
+ */
+export class SideEffectInProgressError extends Error {
+  override readonly name = 'SideEffectInProgressError';
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(message);
+  }
 }
 
 /** The outbox table as the publishers see it (rows are written inside each producer's own transaction). */

@@ -1,4 +1,6 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import {
+  IdempotencyAlreadyInProgressError,
   IdempotencyConfig,
   IdempotencyItemAlreadyExistsError,
   IdempotencyItemNotFoundError,
@@ -6,12 +8,18 @@ import {
 } from '@aws-lambda-powertools/idempotency';
 import { BasePersistenceLayer, IdempotencyRecord } from '@aws-lambda-powertools/idempotency/persistence';
 import type { Context } from 'aws-lambda';
-import type { SideEffectGuard } from '../../use-cases/ports';
+import { type SideEffectGuard, SideEffectInProgressError } from '../../use-cases/ports';
 import type { Database } from './database';
 
 // The only module that reads or writes the `worker_idempotency` table.
 
 type Status = ReturnType<IdempotencyRecord['getStatus']>;
+
+/**
+ * Powertools' in-progress error does not say when the holder's claim lapses; the refused put sees the
+ * holder's record, so it leaves that time here for the guard call that is running (per async context).
+ */
+const refusedClaim = new AsyncLocalStorage<{ inProgressUntilMs?: number }>();
 
 interface RecordRow {
   idempotency_key: string;
@@ -76,6 +84,8 @@ export class PostgresPersistenceLayer extends BasePersistenceLayer {
       return row ? toRecord(row) : undefined;
     });
     if (existing) {
+      const seen = refusedClaim.getStore();
+      if (seen) seen.inProgressUntilMs = existing.inProgressExpiryTimestamp;
       throw new IdempotencyItemAlreadyExistsError(
         `Failed to put record for already existing idempotency key: ${record.idempotencyKey}`,
         existing,
@@ -140,6 +150,17 @@ export class PowertoolsIdempotencyGuard implements SideEffectGuard {
   }
 
   async once<T extends Record<string, unknown>>(key: string, effect: () => Promise<T>): Promise<T> {
-    return (await this.run({ key, effect })) as T;
+    const seen: { inProgressUntilMs?: number } = {};
+    try {
+      return (await refusedClaim.run(seen, () => this.run({ key, effect }))) as T;
+    } catch (error) {
+      if (!(error instanceof IdempotencyAlreadyInProgressError)) throw error;
+      // The holder may have crashed: its claim lapses at its in-progress expiry (milliseconds).
+      const lapsesAt = seen.inProgressUntilMs ?? Date.now();
+      throw new SideEffectInProgressError(
+        `${key} is in progress elsewhere`,
+        Math.max(1, Math.ceil((lapsesAt - Date.now()) / 1000) + 1),
+      );
+    }
   }
 }

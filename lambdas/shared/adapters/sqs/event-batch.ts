@@ -72,7 +72,10 @@ export async function consumeEvents<Detail extends { correlation_id: string }>(
     try {
       await options.handle(received, log);
     } catch (error) {
-      const delaySeconds = await options.retries.delay(record);
+      const delaySeconds = await options.retries.delay(
+        record,
+        (error as { retryAfterSeconds?: number }).retryAfterSeconds,
+      );
       log.warn('Message failed; it will be retried', {
         error: error as Error,
         receive_count: record.attributes?.ApproximateReceiveCount,

@@ -38,8 +38,11 @@ export function queueUrlFromArn(
 
 /** Delays the next delivery of a record that failed transiently. */
 export interface RetryScheduler {
-  /** Never throws: failing to reschedule only means the queue's own visibility timeout applies. */
-  delay(record: SQSRecord): Promise<number | undefined>;
+  /**
+   * Never throws: failing to reschedule only means the queue's own visibility timeout applies.
+   * `atLeastSeconds`: the failure said when a retry can first succeed.
+   */
+  delay(record: SQSRecord, atLeastSeconds?: number): Promise<number | undefined>;
 }
 
 export class SqsVisibilityBackoff implements RetryScheduler {
@@ -49,10 +52,13 @@ export class SqsVisibilityBackoff implements RetryScheduler {
     private readonly onError: (error: unknown, record: SQSRecord) => void = () => {},
   ) {}
 
-  async delay(record: SQSRecord): Promise<number | undefined> {
+  async delay(record: SQSRecord, atLeastSeconds = 0): Promise<number | undefined> {
     try {
       const receiveCount = Number(record.attributes?.ApproximateReceiveCount ?? '1') || 1;
-      const seconds = backoffSeconds(receiveCount, this.policy);
+      const seconds = Math.min(
+        MAX_VISIBILITY_SECONDS,
+        Math.max(backoffSeconds(receiveCount, this.policy), atLeastSeconds),
+      );
       await this.client.send(
         new ChangeMessageVisibilityCommand({
           QueueUrl: queueUrlFromArn(record.eventSourceARN),
