@@ -108,7 +108,12 @@ export class LocalEventBus {
       }
       results.push({ EventId: envelope.id });
     }
-    if (byQueue.size > 0) {
+    if (byQueue.size === 1) {
+      // One INSERT is atomic by itself: one round trip instead of BEGIN, INSERT, COMMIT.
+      const [queue, bodies] = [...byQueue][0]!;
+      await this.options.store.send(queue, bodies);
+      this.options.onEnqueued?.(new Set(byQueue.keys()));
+    } else if (byQueue.size > 1) {
       await this.options.db.begin(async (sql) => {
         const tx = sql as unknown as Database;
         for (const [queue, bodies] of byQueue) await this.options.store.send(queue, bodies, tx);

@@ -6,11 +6,18 @@ export interface RenderedMessage {
   body: string;
 }
 
+// Building an Intl.NumberFormat costs 0.1-0.3 ms (ICU data); the allowlist is small, so keep one per currency.
+const formats = new Map<string, { format: Intl.NumberFormat; digits: number }>();
+
 /** Minor units to a display amount, with the currency's own number of decimals (JPY has none). */
 export function formatAmount(amount: number, currency: string): string {
-  const format = new Intl.NumberFormat('en', { style: 'currency', currency });
-  const digits = format.resolvedOptions().maximumFractionDigits ?? 2;
-  return format.format(amount / 10 ** digits);
+  let cached = formats.get(currency);
+  if (!cached) {
+    const format = new Intl.NumberFormat('en', { style: 'currency', currency });
+    cached = { format, digits: format.resolvedOptions().maximumFractionDigits ?? 2 };
+    formats.set(currency, cached);
+  }
+  return cached.format.format(amount / 10 ** cached.digits);
 }
 
 /** The user-facing text for a terminal payment, per channel. SMS stays under one 160-character segment. */

@@ -18,14 +18,20 @@ export class PostgresPaymentCreationStore implements PaymentCreationStore {
   async inTransaction<T>(work: (tx: PaymentCreationTx) => Promise<T>): Promise<T> {
     try {
       return (await this.db.begin(async (sql) => {
-        await sql`SELECT set_config('lock_timeout', ${`${this.keyWaitMs}ms`}, true)`;
+        // Sent now, not awaited first: the claim that follows shares its round trip (the driver pipelines
+        // queries of one transaction in the order they are issued), and still runs under the timeout.
+        const lockTimeout = sql`SELECT set_config('lock_timeout', ${`${this.keyWaitMs}ms`}, true)`.execute();
         const tx: Queryable = sql;
-        return work({
-          claimIdempotencyKey: (claim) => claimIdempotencyKey(tx, claim),
-          completeIdempotencyKey: (record) => completeIdempotencyKey(tx, record),
-          insertPayment: (payment) => insertPayment(tx, payment),
-          enqueueEvent: (event) => enqueueEvent(tx, event),
-        });
+        const [, result] = await Promise.all([
+          lockTimeout,
+          work({
+            claimIdempotencyKey: (claim) => claimIdempotencyKey(tx, claim),
+            completeIdempotencyKey: (record) => completeIdempotencyKey(tx, record),
+            insertPayment: (payment) => insertPayment(tx, payment),
+            enqueueEvent: (event) => enqueueEvent(tx, event),
+          }),
+        ]);
+        return result;
       })) as T;
     } catch (error) {
       if ((error as { code?: string }).code === LOCK_NOT_AVAILABLE) {

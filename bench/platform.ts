@@ -1,0 +1,184 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { chmod, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { type Database, openDatabase } from '../lambdas/shared/adapters/postgres/database';
+import { signDevToken } from '../lambdas/shared/auth/dev-token';
+import { loadConfig } from '../lambdas/shared/config';
+import { freePort } from '../local/embedded-postgres';
+import { progress } from './stats';
+
+// The platform under test: `npm start` (bin/local.ts) as a child process on a free port with a fresh
+// data directory, plus a direct connection to its embedded PostgreSQL for the bench's own reads.
+
+export const ROOT = resolve(import.meta.dirname, '..');
+const READY = /Payments platform ready at (http:\/\/\S+)/;
+
+export interface Platform {
+  baseUrl: string;
+  dataDir: string;
+  /** The embedded server's `payments` database (the runtime's own). */
+  databaseUrl: string;
+  /** The same server, another database. */
+  serverUrl(database: string): string;
+  db: Database;
+  /** Counters to divide by the work done between two readings (see `usageBetween`). */
+  usage(): Promise<Usage>;
+  tokens(count: number): Promise<string[]>;
+  stop(): Promise<void>;
+}
+
+async function postmasterOf(dataDir: string): Promise<{ pid: number; port: number }> {
+  // postmaster.pid: line 1 the server's pid, line 4 the port it listens on.
+  const lines = (await readFile(join(dataDir, 'postgres', 'postmaster.pid'), 'utf8')).split('\n');
+  const [pid, port] = [Number(lines[0]), Number(lines[3])];
+  if (!(pid > 0) || !(port > 0)) throw new Error('No pid or port in postmaster.pid');
+  return { pid, port };
+}
+
+export interface Usage {
+  /** CPU time (user + system) of the runtime process, ms. */
+  runtimeCpuMs: number;
+  /** CPU time of every PostgreSQL process on the box (the embedded server's), ms. */
+  postgresCpuMs: number;
+  /** Transactions committed in the runtime's database (every statement outside a transaction counts). */
+  commits: number;
+}
+
+/** Per unit of work (e.g. per payment) between two readings. */
+export function usageBetween(before: Usage, after: Usage, units: number): Usage {
+  return {
+    runtimeCpuMs: (after.runtimeCpuMs - before.runtimeCpuMs) / units,
+    postgresCpuMs: (after.postgresCpuMs - before.postgresCpuMs) / units,
+    commits: (after.commits - before.commits) / units,
+  };
+}
+
+/** utime + stime (fields 14 and 15 of /proc/<pid>/stat, in 1/100 s), in ms; Linux only. */
+async function cpuMsOf(pid: number | string): Promise<number> {
+  const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/** The embedded server: its postmaster and the processes it forked (backends, WAL writer, ...). */
+async function postgresCpuMs(postmaster: number): Promise<number> {
+  let total = 0;
+  for (const pid of await readdir('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]!.split(' ');
+      // The postmaster's cutime + cstime hold the CPU of backends that already exited (e.g. a closed pool).
+      if (Number(pid) === postmaster) total += fields.slice(11, 15).reduce((a, f) => a + Number(f), 0) * 10;
+      else if (Number(fields[1]) === postmaster) total += (Number(fields[11]) + Number(fields[12])) * 10;
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return total;
+}
+
+function exited(child: ChildProcess): Promise<number | null> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
+  return new Promise((r) => child.once('exit', (code) => r(code)));
+}
+
+/** `nodeArgs` go before the entry point, e.g. `--cpu-prof` to profile the runtime. */
+export async function startPlatform(options: { nodeArgs?: string[]; env?: NodeJS.ProcessEnv } = {}) {
+  const dataDir = await mkdtemp(join(tmpdir(), 'payments-bench-'));
+  await chmod(dataDir, 0o755);
+  const port = await freePort();
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PORT: String(port),
+    LOCAL_DATA_DIR: dataDir,
+    LOG_LEVEL: 'ERROR',
+    ...options.env,
+  };
+  delete env.DATABASE_URL;
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', 'bin/local.ts'], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const baseUrl = await new Promise<string>((ready, fail) => {
+    const timer = setTimeout(() => fail(new Error(`Runtime not ready in time:\n${output}`)), 120_000);
+    child.stdout!.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = READY.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        ready(match[1]!);
+      }
+    });
+    child.stderr!.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      fail(new Error(`Runtime exited with ${code}:\n${output}`));
+    });
+  });
+  child.stdout!.resume();
+  child.stderr!.on('data', (chunk: Buffer) => {
+    // The runtime logs only errors at LOG_LEVEL=ERROR: worth seeing while the bench runs.
+    for (const line of chunk.toString().split('\n').filter(Boolean))
+      progress(`runtime: ${line.slice(0, 300)}`);
+  });
+  const { port: pgPort, pid: postmaster } = await postmasterOf(dataDir);
+  const serverUrl = (database: string) => `postgres://postgres:postgres@127.0.0.1:${pgPort}/${database}`;
+  const databaseUrl = serverUrl('payments');
+  const db = openDatabase(databaseUrl, { max: 4 });
+  const secret = (await readFile(join(dataDir, 'jwt-secret'), 'utf8')).trim();
+  const config = loadConfig({ APP_STAGE: 'local', DATABASE_URL: databaseUrl });
+  const platform: Platform = {
+    baseUrl,
+    dataDir,
+    databaseUrl,
+    serverUrl,
+    db,
+    usage: async () => {
+      const [row] = await db<{ commits: number }[]>`
+        SELECT xact_commit::float8 AS commits FROM pg_stat_database WHERE datname = 'payments'`;
+      // /proc is Linux only: elsewhere the CPU figures are NaN ("n/a" in the table), the rest still runs.
+      return {
+        runtimeCpuMs: await cpuMsOf(child.pid!).catch(() => Number.NaN),
+        postgresCpuMs: await postgresCpuMs(postmaster).catch(() => Number.NaN),
+        commits: row?.commits ?? 0,
+      };
+    },
+    tokens: (count) =>
+      Promise.all(
+        Array.from({ length: count }, () =>
+          signDevToken({
+            userId: randomUUID(),
+            secret,
+            issuer: config.JWT_ISSUER,
+            audience: config.JWT_AUDIENCE,
+            expiresInSeconds: 3600,
+          }),
+        ),
+      ),
+    stop: async () => {
+      await db.end({ timeout: 2 });
+      child.kill('SIGINT');
+      await exited(child);
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+  return platform;
+}
+
+/** Waits until every queue and the outbox are empty, so one round's backlog never loads the next. */
+export async function waitUntilQuiet(db: Database, timeoutMs = 120_000): Promise<number> {
+  const started = Date.now();
+  for (;;) {
+    const [row] = await db<{ queued: number; unpublished: number }[]>`
+      SELECT (SELECT count(*)::int FROM local_queue_messages WHERE queue NOT LIKE '%-dlq') AS queued,
+             (SELECT count(*)::int FROM outbox WHERE published_at IS NULL) AS unpublished`;
+    if (row && row.queued === 0 && row.unpublished === 0) return Date.now() - started;
+    if (Date.now() - started > timeoutMs) throw new Error(`Platform still busy after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

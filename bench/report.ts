@@ -1,0 +1,316 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import type { BurstRound, LagRound } from './async-path';
+import type { BundleResult } from './bundles';
+import type { LoadRound } from './ceiling';
+import { renderChart } from './chart';
+import type { HttpRound } from './http-load';
+import type { Machine } from './machine';
+import { round, type Spread, spread } from './stats';
+
+// The table (stdout and docs/BENCHMARKS.md), bench/results.json and the chart, from one set of rounds.
+
+export interface CreateResult {
+  connections: number;
+  ceiling: LoadRound[];
+  http: HttpRound[];
+  lag: LagRound[];
+}
+
+export interface Results {
+  startedAt: string;
+  machine: Machine;
+  settings: Record<string, number>;
+  create: CreateResult[];
+  replay?: HttpRound[];
+  get?: HttpRound[];
+  burst?: BurstRound[];
+  bundles?: BundleResult[];
+  wallSeconds?: number;
+}
+
+export interface Row {
+  id: string;
+  measurement: string;
+  unit: string;
+  value: Spread;
+  target?: string;
+  met?: boolean;
+}
+
+const KIB = 1024;
+const of = <T>(items: readonly T[], pick: (t: T) => number) => spread(items.map(pick));
+const fmt = (n: number) => (Number.isFinite(n) ? String(round(n)) : 'n/a');
+const show = (s: Spread) => `${fmt(s.median)} (${fmt(s.min)}-${fmt(s.max)})`;
+
+export function summarise(r: Results): Row[] {
+  const rows: Row[] = [];
+  for (const c of r.create) {
+    const n = c.connections;
+    rows.push({
+      id: `1.c${n}`,
+      measurement: `(1) create ceiling, SQL only, ${n} conn`,
+      unit: 'req/s',
+      value: of(c.ceiling, (x) => x.requestsPerSecond),
+    });
+    rows.push({
+      id: `1.c${n}.p99`,
+      measurement: `(1) create ceiling p99, ${n} conn`,
+      unit: 'ms',
+      value: of(c.ceiling, (x) => x.p99Ms),
+    });
+    const ratio = spread(c.http.map((h, i) => h.requestsPerSecond / c.ceiling[i]!.requestsPerSecond));
+    const at16 = n === 16;
+    rows.push({
+      id: `2.c${n}`,
+      measurement: `(2) create over HTTP, ${n} conn`,
+      unit: 'req/s',
+      value: of(c.http, (x) => x.requestsPerSecond),
+    });
+    rows.push({
+      id: `2.c${n}.p50`,
+      measurement: `(2) create over HTTP p50, ${n} conn`,
+      unit: 'ms',
+      value: of(c.http, (x) => x.p50Ms),
+    });
+    rows.push({
+      id: `2.c${n}.p99`,
+      measurement: `(2) create over HTTP p99, ${n} conn`,
+      unit: 'ms',
+      value: of(c.http, (x) => x.p99Ms),
+      ...(at16 ? { target: '<= 20', met: of(c.http, (x) => x.p99Ms).median <= 20 } : {}),
+    });
+    rows.push({
+      id: `2.c${n}.ratio`,
+      measurement: `(2) HTTP / ceiling, ${n} conn`,
+      unit: '%',
+      value: { median: ratio.median * 100, min: ratio.min * 100, max: ratio.max * 100 },
+      ...(at16 ? { target: '>= 60', met: ratio.median >= 0.6 } : {}),
+    });
+    rows.push({
+      id: `2.c${n}.failed`,
+      measurement: `(2) failed requests, ${n} conn`,
+      unit: 'count',
+      value: of(c.http, (x) => x.errors + x.non2xx),
+    });
+    if (at16) {
+      const per = (rounds: LoadRound[], key: string) => of(rounds, (x) => x.perRequest?.[key] ?? Number.NaN);
+      rows.push({
+        id: '1.c16.pgcpu',
+        measurement: '(1) PostgreSQL CPU per transaction, 16 conn',
+        unit: 'ms',
+        value: per(c.ceiling, 'postgresCpuMs'),
+      });
+      rows.push({
+        id: '1.c16.drivercpu',
+        measurement: '(1) driver (bench process) CPU per transaction, 16 conn',
+        unit: 'ms',
+        value: per(c.ceiling, 'driverCpuMs'),
+      });
+      rows.push({
+        id: '2.c16.runtimecpu',
+        measurement: '(2) runtime CPU per payment, whole async path, 16 conn',
+        unit: 'ms',
+        value: per(c.http, 'runtimeCpuMs'),
+      });
+      rows.push({
+        id: '2.c16.pgcpu',
+        measurement: '(2) PostgreSQL CPU per payment, whole async path, 16 conn',
+        unit: 'ms',
+        value: per(c.http, 'postgresCpuMs'),
+      });
+      rows.push({
+        id: '2.c16.commits',
+        measurement: '(2) commits per payment, whole async path, 16 conn',
+        unit: 'count',
+        value: per(c.http, 'commits'),
+      });
+    }
+    const lag99 = of(c.lag, (x) => x.p99Ms);
+    rows.push({
+      id: `4.c${n}.p50`,
+      measurement: `(4) event lag p50 under (2), ${n} conn`,
+      unit: 'ms',
+      value: of(c.lag, (x) => x.p50Ms),
+    });
+    rows.push({
+      id: `4.c${n}.p99`,
+      measurement: `(4) event lag p99 under (2), ${n} conn`,
+      unit: 'ms',
+      value: lag99,
+      ...(at16 ? { target: '<= 100', met: lag99.median <= 100 } : {}),
+    });
+  }
+  for (const [name, label] of [
+    ['replay', 'replay (same key)'],
+    ['get', 'GET /payments/{id}'],
+  ] as const) {
+    const rounds = r[name];
+    if (!rounds) continue;
+    rows.push({
+      id: `3.${name}`,
+      measurement: `(3) ${label}, 16 conn`,
+      unit: 'req/s',
+      value: of(rounds, (x) => x.requestsPerSecond),
+    });
+    rows.push({
+      id: `3.${name}.p99`,
+      measurement: `(3) ${label} p99, 16 conn`,
+      unit: 'ms',
+      value: of(rounds, (x) => x.p99Ms),
+    });
+  }
+  if (r.burst) {
+    const rate = of(r.burst, (x) => x.paymentsPerSecond);
+    const http16 = r.create.find((c) => c.connections === 16);
+    const createRate = http16 ? of(http16.http, (x) => x.requestsPerSecond).median : Number.NaN;
+    const p99 = of(r.burst, (x) => x.createToTerminalP99Ms);
+    rows.push({
+      id: '5.drain',
+      measurement: `(5) burst of ${r.settings.burst}: all terminal + notified`,
+      unit: 's',
+      value: of(r.burst, (x) => x.drainSeconds),
+    });
+    rows.push({ id: '5.rate', measurement: '(5) end-to-end payments/s', unit: 'payments/s', value: rate });
+    rows.push({
+      id: '5.ratio',
+      measurement: '(5) end-to-end rate / create rate of (2) at 16 conn',
+      unit: '%',
+      value: {
+        median: (rate.median / createRate) * 100,
+        min: (rate.min / createRate) * 100,
+        max: (rate.max / createRate) * 100,
+      },
+      target: '>= 80',
+      met: rate.median / createRate >= 0.8,
+    });
+    rows.push({
+      id: '5.p50',
+      measurement: '(5) create -> terminal p50',
+      unit: 'ms',
+      value: of(r.burst, (x) => x.createToTerminalP50Ms),
+    });
+    rows.push({
+      id: '5.p99',
+      measurement: '(5) create -> terminal p99',
+      unit: 'ms',
+      value: p99,
+      target: '<= 2000',
+      met: p99.median <= 2000,
+    });
+  }
+  for (const b of r.bundles ?? []) {
+    const kib = b.bytes / KIB;
+    if (b.variant) {
+      const name = `${b.function}, ${b.variant} (experiment, not deployed)`;
+      rows.push({
+        id: `6.${b.function}.${b.variant}.size`,
+        measurement: `(6) ${name} bundle`,
+        unit: 'KB',
+        value: { median: kib, min: kib, max: kib },
+      });
+      rows.push({
+        id: `6.${b.function}.${b.variant}.init`,
+        measurement: `(6) ${name} init`,
+        unit: 'ms',
+        value: b.initMs,
+      });
+      continue;
+    }
+    rows.push({
+      id: `6.${b.function}.size`,
+      measurement: `(6) ${b.function} bundle`,
+      unit: 'KB',
+      value: { median: kib, min: kib, max: kib },
+      target: '<= 600',
+      met: kib <= 600,
+    });
+    rows.push({
+      id: `6.${b.function}.init`,
+      measurement: `(6) ${b.function} init`,
+      unit: 'ms',
+      value: b.initMs,
+      target: '<= 150',
+      met: b.initMs.median <= 150,
+    });
+    if (b.sdkPackages.length > 0) {
+      rows.push({
+        id: `6.${b.function}.sdk`,
+        measurement: `(6) ${b.function}: its @aws-sdk imports alone`,
+        unit: 'ms',
+        value: b.sdkInitMs,
+      });
+    }
+  }
+  return rows;
+}
+
+function textTable(rows: Row[]): string {
+  const header = ['measurement', 'median (min-max)', 'unit', 'target', 'met'];
+  const cells = rows.map((r) => [
+    r.measurement,
+    show(r.value),
+    r.unit,
+    r.target ?? '',
+    r.met === undefined ? '' : r.met ? 'yes' : 'NO',
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
+  const line = (c: string[]) =>
+    c
+      .map((x, i) => x.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.map(line)].join('\n');
+}
+
+function markdownTable(rows: Row[]): string {
+  return [
+    '| measurement | median (min-max) | unit | target | met |',
+    '|---|---|---|---|---|',
+    ...rows.map(
+      (r) =>
+        `| ${r.measurement} | ${show(r.value)} | ${r.unit} | ${r.target ?? ''} | ${r.met === undefined ? '' : r.met ? 'yes' : '**no**'} |`,
+    ),
+  ].join('\n');
+}
+
+const START = '<!-- bench:results:start -->';
+const END = '<!-- bench:results:end -->';
+
+function resultsSection(r: Results, rows: Row[]): string {
+  const m = r.machine;
+  return [
+    START,
+    `Latest run: ${r.startedAt}, ${fmt(r.wallSeconds ?? Number.NaN)} s wall time. Machine: ${m.nproc} cores (\`nproc\`), ` +
+      `${m.memoryGiB} GiB memory, ${m.cpuModel}, Node ${m.node}, ${m.postgres}; 1-minute load average ` +
+      `${m.loadAverageAtStart} when the run started. Medians over ${r.settings.rounds} rounds of ${r.settings.roundSeconds} s ` +
+      `after a ${r.settings.warmupSeconds} s warm-up (bursts: ${r.settings.burstRounds} after a warm-up burst; bundles: ` +
+      `${r.settings.initSamples} fresh processes), min and max in brackets.`,
+    '',
+    markdownTable(rows),
+    '',
+    '![throughput and p99 against connections](benchmarks.svg)',
+    END,
+  ].join('\n');
+}
+
+export async function writeReports(
+  r: Results,
+  paths: { json: string; svg: string; markdown: string },
+): Promise<string> {
+  const rows = summarise(r);
+  await writeFile(paths.json, `${JSON.stringify({ ...r, summary: rows }, null, 2)}\n`);
+  if (r.create.length > 0) await writeFile(paths.svg, renderChart(r.create));
+  let doc: string;
+  try {
+    doc = await readFile(paths.markdown, 'utf8');
+  } catch {
+    doc = `# Benchmarks\n\n${START}\n${END}\n`;
+  }
+  const section = resultsSection(r, rows);
+  const at = doc.indexOf(START);
+  const end = doc.indexOf(END);
+  doc =
+    at >= 0 && end > at ? doc.slice(0, at) + section + doc.slice(end + END.length) : `${doc}\n${section}\n`;
+  await writeFile(paths.markdown, doc);
+  return textTable(rows);
+}

@@ -1,0 +1,177 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { burstRound, eventLag } from './async-path';
+import { measureBundles } from './bundles';
+import { ceilingRound, openCeilingDatabase } from './ceiling';
+import { createRound, PAYMENT_BODY, repeatRound } from './http-load';
+import { machine } from './machine';
+import { ROOT, startPlatform, usageBetween, waitUntilQuiet } from './platform';
+import { type Results, writeReports } from './report';
+import { progress } from './stats';
+
+// `npm run bench`: the six measurements of issue 7 (see docs/BENCHMARKS.md). Progress on stderr, the table
+// on stdout, bench/results.json, docs/benchmarks.svg and the table in docs/BENCHMARKS.md.
+
+const env = process.env;
+const ROUNDS = Number(env.BENCH_ROUNDS ?? 3);
+const ROUND_S = Number(env.BENCH_ROUND_SECONDS ?? 3);
+const WARMUP_S = Number(env.BENCH_WARMUP_SECONDS ?? 2);
+const BURST = Number(env.BENCH_BURST ?? 5000);
+const BURST_ROUNDS = Number(env.BENCH_BURST_ROUNDS ?? 3);
+const INIT_SAMPLES = Number(env.BENCH_INIT_SAMPLES ?? 10);
+const CONNECTIONS = [1, 16, 64] as const;
+const reportPaths = {
+  json: join(ROOT, 'bench', 'results.json'),
+  svg: join(ROOT, 'docs', 'benchmarks.svg'),
+  markdown: join(ROOT, 'docs', 'BENCHMARKS.md'),
+};
+const ONLY = new Set((env.BENCH_ONLY ?? 'bundles,create,repeat,burst').split(','));
+/** e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile the runtime while it is measured. */
+const RUNTIME_NODE_ARGS = (env.BENCH_RUNTIME_NODE_ARGS ?? '').split(' ').filter(Boolean);
+
+if (env.BENCH_REPORT_ONLY) {
+  // Re-renders the table, the chart and BENCHMARKS.md from bench/results.json without measuring.
+  const saved = JSON.parse(await readFile(join(ROOT, 'bench', 'results.json'), 'utf8')) as Results;
+  process.stdout.write(`${await writeReports(saved, reportPaths)}\n`);
+  process.exit(0);
+}
+
+const startedAt = Date.now();
+const results: Results = {
+  startedAt: new Date(startedAt).toISOString(),
+  machine: await machine(ROOT),
+  settings: {
+    rounds: ROUNDS,
+    roundSeconds: ROUND_S,
+    warmupSeconds: WARMUP_S,
+    burst: BURST,
+    burstRounds: BURST_ROUNDS,
+    initSamples: INIT_SAMPLES,
+  },
+  create: [],
+};
+
+if (ONLY.has('bundles')) {
+  progress(`(6) bundling every function as cdk synth does, ${INIT_SAMPLES} fresh-process imports each`);
+  // The one alternative worth knowing: the SDK inside the bundle instead of the runtime's (see BENCHMARKS.md).
+  const sdkBundled = { label: 'SDK bundled', function: 'api' as const, bundling: { externalModules: [] } };
+  results.bundles = (await measureBundles(INIT_SAMPLES, progress, [sdkBundled])).results;
+}
+
+if (ONLY.has('create') || ONLY.has('repeat') || ONLY.has('burst')) {
+  progress('starting the local runtime (embedded PostgreSQL, fresh data directory)');
+  const platform = await startPlatform({ nodeArgs: RUNTIME_NODE_ARGS });
+  try {
+    if (ONLY.has('create')) {
+      const ceilingUrl = await openCeilingDatabase(platform.serverUrl);
+      for (const connections of CONNECTIONS) {
+        const tokens = await platform.tokens(connections);
+        progress(`(1)+(2) ${connections} connection(s): warm-up ${WARMUP_S} s each`);
+        await ceilingRound(ceilingUrl, connections, WARMUP_S * 1000);
+        await createRound(platform.baseUrl, tokens, connections, { durationS: WARMUP_S });
+        await waitUntilQuiet(platform.db);
+        const ceiling = [];
+        const http = [];
+        const lag = [];
+        for (let round = 1; round <= ROUNDS; round++) {
+          const u0 = await platform.usage();
+          const self0 = process.cpuUsage();
+          const c = await ceilingRound(ceilingUrl, connections, ROUND_S * 1000);
+          const self1 = process.cpuUsage(self0);
+          const u1 = await platform.usage();
+          const perTx = usageBetween(u0, u1, c.requests);
+          ceiling.push({
+            ...c,
+            perRequest: {
+              postgresCpuMs: perTx.postgresCpuMs,
+              driverCpuMs: (self1.user + self1.system) / 1000 / c.requests,
+            },
+          });
+          const from = new Date();
+          const h = await createRound(platform.baseUrl, tokens, connections, { durationS: ROUND_S });
+          const to = new Date();
+          await waitUntilQuiet(platform.db);
+          // Until quiet: per payment, everything it caused (API, both workers, bus, queues, relay).
+          const perPayment = usageBetween(u1, await platform.usage(), h.requests);
+          http.push({ ...h, perRequest: { ...perPayment } });
+          const l = await eventLag(platform.db, from, to);
+          lag.push(l);
+          progress(
+            `  round ${round}: ceiling ${c.requestsPerSecond.toFixed(0)}/s p99 ${c.p99Ms.toFixed(1)} ms; ` +
+              `http ${h.requestsPerSecond.toFixed(0)}/s p50 ${h.p50Ms} p99 ${h.p99Ms} ms (${h.non2xx + h.errors} failed); ` +
+              `lag p50 ${l.p50Ms.toFixed(1)} p99 ${l.p99Ms.toFixed(1)} ms; ` +
+              `per payment ${perPayment.runtimeCpuMs.toFixed(1)} ms runtime CPU, ${perPayment.postgresCpuMs.toFixed(1)} ms PostgreSQL CPU, ` +
+              `${perPayment.commits.toFixed(1)} commits (ceiling: ${perTx.postgresCpuMs.toFixed(2)} ms PostgreSQL CPU per transaction)`,
+          );
+        }
+        results.create.push({ connections, ceiling, http, lag });
+      }
+    }
+
+    if (ONLY.has('repeat')) {
+      const [token] = await platform.tokens(1);
+      const auth = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+      const key = 'bench-replay';
+      const first = await fetch(`${platform.baseUrl}/payments`, {
+        method: 'POST',
+        headers: { ...auth, 'idempotency-key': key },
+        body: PAYMENT_BODY,
+      });
+      const payment = (await first.json()) as { id: string };
+      await waitUntilQuiet(platform.db);
+      const replay = {
+        method: 'POST' as const,
+        path: '/payments',
+        headers: { ...auth, 'idempotency-key': key },
+        body: PAYMENT_BODY,
+      };
+      const get = {
+        method: 'GET' as const,
+        path: `/payments/${payment.id}`,
+        headers: { authorization: auth.authorization },
+      };
+      for (const [name, request] of [
+        ['replay', replay],
+        ['get', get],
+      ] as const) {
+        progress(`(3) ${name}: 16 connections, warm-up ${WARMUP_S} s`);
+        await repeatRound(platform.baseUrl, 16, WARMUP_S, request);
+        const rounds = [];
+        for (let round = 1; round <= ROUNDS; round++) {
+          const r = await repeatRound(platform.baseUrl, 16, ROUND_S, request);
+          rounds.push(r);
+          progress(
+            `  round ${round}: ${r.requestsPerSecond.toFixed(0)}/s p99 ${r.p99Ms} ms (${r.non2xx + r.errors} failed)`,
+          );
+        }
+        results[name] = rounds;
+      }
+    }
+
+    if (ONLY.has('burst')) {
+      const warm = Math.min(500, BURST);
+      progress(`(5) warm-up burst of ${warm}`);
+      await burstRound(platform.db, platform.baseUrl, await platform.tokens(16), warm, 16);
+      await waitUntilQuiet(platform.db);
+      results.burst = [];
+      for (let round = 1; round <= BURST_ROUNDS; round++) {
+        progress(`(5) burst ${round}/${BURST_ROUNDS}: ${BURST} payments over 16 connections`);
+        const b = await burstRound(platform.db, platform.baseUrl, await platform.tokens(16), BURST, 16);
+        results.burst.push(b);
+        progress(
+          `  created at ${b.createRate.toFixed(0)}/s, all terminal with notifications after ${b.drainSeconds.toFixed(1)} s ` +
+            `(${b.paymentsPerSecond.toFixed(0)}/s); create->terminal p50 ${b.createToTerminalP50Ms.toFixed(0)} p99 ${b.createToTerminalP99Ms.toFixed(0)} ms`,
+        );
+        await waitUntilQuiet(platform.db);
+      }
+    }
+  } finally {
+    progress('stopping the runtime');
+    await platform.stop();
+  }
+}
+
+results.wallSeconds = (Date.now() - startedAt) / 1000;
+const table = await writeReports(results, reportPaths);
+process.stdout.write(`${table}\n`);
+progress(`done in ${results.wallSeconds.toFixed(0)} s`);
