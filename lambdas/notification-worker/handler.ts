@@ -5,6 +5,7 @@ import { PostgresNotificationStore } from '../shared/adapters/postgres/notificat
 import { PowertoolsIdempotencyGuard } from '../shared/adapters/postgres/worker-idempotency';
 import { consumeEvents } from '../shared/adapters/sqs/event-batch';
 import { type RetryScheduler, SqsVisibilityBackoff } from '../shared/adapters/sqs/visibility-backoff';
+import { onColdStart } from '../shared/cold-start';
 import { PaymentFailed, PaymentSucceeded } from '../shared/events';
 import { logger } from '../shared/logger';
 import { metrics } from '../shared/metrics';
@@ -69,12 +70,4 @@ async function buildDeps(): Promise<NotificationWorkerDeps> {
   };
 }
 
-// Built once per cold start; a failed start is retried by the next invocation.
-let cold: Promise<NotificationWorkerDeps> | undefined;
-export const handler = createNotificationWorker(() => {
-  cold ??= buildDeps().catch((error) => {
-    cold = undefined;
-    throw error;
-  });
-  return cold;
-});
+export const handler = createNotificationWorker(onColdStart(buildDeps));

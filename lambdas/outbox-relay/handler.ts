@@ -1,4 +1,5 @@
 import type { Context } from 'aws-lambda';
+import { onColdStart } from '../shared/cold-start';
 import { logger } from '../shared/logger';
 import { getPlatform } from '../shared/platform';
 import type { EventPublisher, OutboxStore } from '../shared/use-cases/ports';
@@ -39,12 +40,4 @@ async function buildDeps(): Promise<OutboxRelayDeps> {
   };
 }
 
-// Built once per cold start; a failed start is retried by the next invocation.
-let cold: Promise<OutboxRelayDeps> | undefined;
-export const handler = createOutboxRelay(() => {
-  cold ??= buildDeps().catch((error) => {
-    cold = undefined;
-    throw error;
-  });
-  return cold;
-});
+export const handler = createOutboxRelay(onColdStart(buildDeps));

@@ -5,6 +5,7 @@ import { PostgresPaymentSettlementStore } from '../shared/adapters/postgres/paym
 import { PowertoolsIdempotencyGuard } from '../shared/adapters/postgres/worker-idempotency';
 import { consumeEvents } from '../shared/adapters/sqs/event-batch';
 import { type RetryScheduler, SqsVisibilityBackoff } from '../shared/adapters/sqs/visibility-backoff';
+import { onColdStart } from '../shared/cold-start';
 import { PaymentCreated } from '../shared/events';
 import { logger } from '../shared/logger';
 import { metrics } from '../shared/metrics';
@@ -83,12 +84,4 @@ export async function buildPaymentWorkerDeps(
   };
 }
 
-// Built once per cold start; a failed start is retried by the next invocation.
-let cold: Promise<PaymentWorkerDeps> | undefined;
-export const handler = createPaymentWorker(() => {
-  cold ??= buildPaymentWorkerDeps().catch((error) => {
-    cold = undefined;
-    throw error;
-  });
-  return cold;
-});
+export const handler = createPaymentWorker(onColdStart(() => buildPaymentWorkerDeps()));

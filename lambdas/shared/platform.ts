@@ -1,6 +1,7 @@
 import { createEventBridgePublisher } from './adapters/eventbridge/publisher';
 import { connectDatabase, type Database } from './adapters/postgres/database';
 import { PostgresOutboxStore } from './adapters/postgres/outbox-store';
+import { onColdStart } from './cold-start';
 import { type Config, loadConfig } from './config';
 import { logger } from './logger';
 import type { EventPublisher, OutboxDispatcher, OutboxStore } from './use-cases/ports';
@@ -15,8 +16,6 @@ export interface Platform {
   dispatcher: OutboxDispatcher;
 }
 
-let platform: Promise<Platform> | undefined;
-
 async function build(): Promise<Platform> {
   const config = loadConfig();
   const db = await connectDatabase(config);
@@ -28,13 +27,5 @@ async function build(): Promise<Platform> {
   return { config, db, publisher, outbox, dispatcher };
 }
 
-/** Memoised per process; a failed cold start (say, the secret read) is retried on the next invocation. */
-export function getPlatform(): Promise<Platform> {
-  if (!platform) {
-    platform = build();
-    platform.catch(() => {
-      platform = undefined;
-    });
-  }
-  return platform;
-}
+/** Shared by every function in the process (one pool, one publisher; matters in the local runtime). */
+export const getPlatform = onColdStart(build);
