@@ -170,12 +170,19 @@ export async function startPlatform(options: { nodeArgs?: string[]; env?: NodeJS
   return platform;
 }
 
-/** Waits until every queue and the outbox are empty, so one round's backlog never loads the next. */
-export async function waitUntilQuiet(db: Database, timeoutMs = 120_000): Promise<number> {
+/**
+ * Waits until every queue and the outbox are empty, so one round's backlog never loads the next.
+ * `queues: false` (a runtime without consumers, whose queues only grow): the outbox alone.
+ */
+export async function waitUntilQuiet(
+  db: Database,
+  options: { queues?: boolean; timeoutMs?: number } = {},
+): Promise<number> {
+  const { queues = true, timeoutMs = 120_000 } = options;
   const started = Date.now();
   for (;;) {
     const [row] = await db<{ queued: number; unpublished: number }[]>`
-      SELECT (SELECT count(*)::int FROM local_queue_messages WHERE queue NOT LIKE '%-dlq') AS queued,
+      SELECT (SELECT count(*)::int FROM local_queue_messages WHERE ${queues} AND queue NOT LIKE '%-dlq') AS queued,
              (SELECT count(*)::int FROM outbox WHERE published_at IS NULL) AS unpublished`;
     if (row && row.queued === 0 && row.unpublished === 0) return Date.now() - started;
     if (Date.now() - started > timeoutMs) throw new Error(`Platform still busy after ${timeoutMs} ms`);

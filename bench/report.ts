@@ -20,7 +20,10 @@ export interface Results {
   startedAt: string;
   machine: Machine;
   settings: Record<string, number>;
+  /** (2)-(4) as the targets mean them: the runtime without queue consumers (the API alone). */
   create: CreateResult[];
+  /** The same with the whole async path running in the same process (no targets: extra rows). */
+  createWithConsumers?: CreateResult[];
   replay?: HttpRound[];
   get?: HttpRound[];
   burst?: BurstRound[];
@@ -42,104 +45,113 @@ const of = <T>(items: readonly T[], pick: (t: T) => number) => spread(items.map(
 const fmt = (n: number) => (Number.isFinite(n) ? String(round(n)) : 'n/a');
 const show = (s: Spread) => `${fmt(s.median)} (${fmt(s.min)}-${fmt(s.max)})`;
 
-export function summarise(r: Results): Row[] {
+/** Rows of (1), (2) and (4) at one concurrency; `whole` = measured with the consumers running (no targets). */
+function createRows(c: CreateResult, whole: boolean): Row[] {
   const rows: Row[] = [];
-  for (const c of r.create) {
-    const n = c.connections;
+  const idp = whole ? 'async.' : '';
+  const tag = whole ? ', whole async path running' : '';
+  const n = c.connections;
+  rows.push({
+    id: `${idp}1.c${n}`,
+    measurement: `(1) create ceiling, SQL only, ${n} conn${tag}`,
+    unit: 'req/s',
+    value: of(c.ceiling, (x) => x.requestsPerSecond),
+  });
+  rows.push({
+    id: `${idp}1.c${n}.p99`,
+    measurement: `(1) create ceiling p99, ${n} conn${tag}`,
+    unit: 'ms',
+    value: of(c.ceiling, (x) => x.p99Ms),
+  });
+  const ratio = spread(c.http.map((h, i) => h.requestsPerSecond / c.ceiling[i]!.requestsPerSecond));
+  const at16 = n === 16;
+  const targeted = at16 && !whole;
+  rows.push({
+    id: `${idp}2.c${n}`,
+    measurement: `(2) create over HTTP, ${n} conn${tag}`,
+    unit: 'req/s',
+    value: of(c.http, (x) => x.requestsPerSecond),
+  });
+  rows.push({
+    id: `${idp}2.c${n}.p50`,
+    measurement: `(2) create over HTTP p50, ${n} conn${tag}`,
+    unit: 'ms',
+    value: of(c.http, (x) => x.p50Ms),
+  });
+  rows.push({
+    id: `${idp}2.c${n}.p99`,
+    measurement: `(2) create over HTTP p99, ${n} conn${tag}`,
+    unit: 'ms',
+    value: of(c.http, (x) => x.p99Ms),
+    ...(targeted ? { target: '<= 20', met: of(c.http, (x) => x.p99Ms).median <= 20 } : {}),
+  });
+  rows.push({
+    id: `${idp}2.c${n}.ratio`,
+    measurement: `(2) HTTP / ceiling, ${n} conn${tag}`,
+    unit: '%',
+    value: { median: ratio.median * 100, min: ratio.min * 100, max: ratio.max * 100 },
+    ...(targeted ? { target: '>= 60', met: ratio.median >= 0.6 } : {}),
+  });
+  rows.push({
+    id: `${idp}2.c${n}.failed`,
+    measurement: `(2) failed requests, ${n} conn${tag}`,
+    unit: 'count',
+    value: of(c.http, (x) => x.errors + x.non2xx),
+  });
+  if (at16) {
+    const per = (rounds: LoadRound[], key: string) => of(rounds, (x) => x.perRequest?.[key] ?? Number.NaN);
     rows.push({
-      id: `1.c${n}`,
-      measurement: `(1) create ceiling, SQL only, ${n} conn`,
-      unit: 'req/s',
-      value: of(c.ceiling, (x) => x.requestsPerSecond),
-    });
-    rows.push({
-      id: `1.c${n}.p99`,
-      measurement: `(1) create ceiling p99, ${n} conn`,
+      id: `${idp}1.c16.pgcpu`,
+      measurement: `(1) PostgreSQL CPU per transaction, 16 conn${tag}`,
       unit: 'ms',
-      value: of(c.ceiling, (x) => x.p99Ms),
-    });
-    const ratio = spread(c.http.map((h, i) => h.requestsPerSecond / c.ceiling[i]!.requestsPerSecond));
-    const at16 = n === 16;
-    rows.push({
-      id: `2.c${n}`,
-      measurement: `(2) create over HTTP, ${n} conn`,
-      unit: 'req/s',
-      value: of(c.http, (x) => x.requestsPerSecond),
+      value: per(c.ceiling, 'postgresCpuMs'),
     });
     rows.push({
-      id: `2.c${n}.p50`,
-      measurement: `(2) create over HTTP p50, ${n} conn`,
+      id: `${idp}1.c16.drivercpu`,
+      measurement: `(1) driver (bench process) CPU per transaction, 16 conn${tag}`,
       unit: 'ms',
-      value: of(c.http, (x) => x.p50Ms),
+      value: per(c.ceiling, 'driverCpuMs'),
     });
     rows.push({
-      id: `2.c${n}.p99`,
-      measurement: `(2) create over HTTP p99, ${n} conn`,
+      id: `${idp}2.c16.runtimecpu`,
+      measurement: `(2) runtime CPU per payment, 16 conn${whole ? tag : ', API alone'}`,
       unit: 'ms',
-      value: of(c.http, (x) => x.p99Ms),
-      ...(at16 ? { target: '<= 20', met: of(c.http, (x) => x.p99Ms).median <= 20 } : {}),
+      value: per(c.http, 'runtimeCpuMs'),
     });
     rows.push({
-      id: `2.c${n}.ratio`,
-      measurement: `(2) HTTP / ceiling, ${n} conn`,
-      unit: '%',
-      value: { median: ratio.median * 100, min: ratio.min * 100, max: ratio.max * 100 },
-      ...(at16 ? { target: '>= 60', met: ratio.median >= 0.6 } : {}),
+      id: `${idp}2.c16.pgcpu`,
+      measurement: `(2) PostgreSQL CPU per payment, 16 conn${whole ? tag : ', API alone'}`,
+      unit: 'ms',
+      value: per(c.http, 'postgresCpuMs'),
     });
     rows.push({
-      id: `2.c${n}.failed`,
-      measurement: `(2) failed requests, ${n} conn`,
+      id: `${idp}2.c16.commits`,
+      measurement: `(2) commits per payment, 16 conn${whole ? tag : ', API alone'}`,
       unit: 'count',
-      value: of(c.http, (x) => x.errors + x.non2xx),
-    });
-    if (at16) {
-      const per = (rounds: LoadRound[], key: string) => of(rounds, (x) => x.perRequest?.[key] ?? Number.NaN);
-      rows.push({
-        id: '1.c16.pgcpu',
-        measurement: '(1) PostgreSQL CPU per transaction, 16 conn',
-        unit: 'ms',
-        value: per(c.ceiling, 'postgresCpuMs'),
-      });
-      rows.push({
-        id: '1.c16.drivercpu',
-        measurement: '(1) driver (bench process) CPU per transaction, 16 conn',
-        unit: 'ms',
-        value: per(c.ceiling, 'driverCpuMs'),
-      });
-      rows.push({
-        id: '2.c16.runtimecpu',
-        measurement: '(2) runtime CPU per payment, whole async path, 16 conn',
-        unit: 'ms',
-        value: per(c.http, 'runtimeCpuMs'),
-      });
-      rows.push({
-        id: '2.c16.pgcpu',
-        measurement: '(2) PostgreSQL CPU per payment, whole async path, 16 conn',
-        unit: 'ms',
-        value: per(c.http, 'postgresCpuMs'),
-      });
-      rows.push({
-        id: '2.c16.commits',
-        measurement: '(2) commits per payment, whole async path, 16 conn',
-        unit: 'count',
-        value: per(c.http, 'commits'),
-      });
-    }
-    const lag99 = of(c.lag, (x) => x.p99Ms);
-    rows.push({
-      id: `4.c${n}.p50`,
-      measurement: `(4) event lag p50 under (2), ${n} conn`,
-      unit: 'ms',
-      value: of(c.lag, (x) => x.p50Ms),
-    });
-    rows.push({
-      id: `4.c${n}.p99`,
-      measurement: `(4) event lag p99 under (2), ${n} conn`,
-      unit: 'ms',
-      value: lag99,
-      ...(at16 ? { target: '<= 100', met: lag99.median <= 100 } : {}),
+      value: per(c.http, 'commits'),
     });
   }
+  const lag99 = of(c.lag, (x) => x.p99Ms);
+  rows.push({
+    id: `${idp}4.c${n}.p50`,
+    measurement: `(4) event lag p50 under (2), ${n} conn${tag}`,
+    unit: 'ms',
+    value: of(c.lag, (x) => x.p50Ms),
+  });
+  rows.push({
+    id: `${idp}4.c${n}.p99`,
+    measurement: `(4) event lag p99 under (2), ${n} conn${tag}`,
+    unit: 'ms',
+    value: lag99,
+    ...(targeted ? { target: '<= 100', met: lag99.median <= 100 } : {}),
+  });
+  return rows;
+}
+
+export function summarise(r: Results): Row[] {
+  const rows: Row[] = [];
+  for (const c of r.create) rows.push(...createRows(c, false));
+  for (const c of r.createWithConsumers ?? []) rows.push(...createRows(c, true));
   for (const [name, label] of [
     ['replay', 'replay (same key)'],
     ['get', 'GET /payments/{id}'],
@@ -183,6 +195,20 @@ export function summarise(r: Results): Row[] {
       target: '>= 80',
       met: rate.median / createRate >= 0.8,
     });
+    const whole16 = r.createWithConsumers?.find((c) => c.connections === 16);
+    if (whole16) {
+      const wholeRate = of(whole16.http, (x) => x.requestsPerSecond).median;
+      rows.push({
+        id: '5.ratio.async',
+        measurement: '(5) end-to-end rate / create rate of (2) at 16 conn, whole async path running',
+        unit: '%',
+        value: {
+          median: (rate.median / wholeRate) * 100,
+          min: (rate.min / wholeRate) * 100,
+          max: (rate.max / wholeRate) * 100,
+        },
+      });
+    }
     rows.push({
       id: '5.p50',
       measurement: '(5) create -> terminal p50',

@@ -1,12 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { type FunctionName, topology } from '../lib/topology';
 import { burstRound, eventLag } from './async-path';
 import { measureBundles } from './bundles';
 import { ceilingRound, openCeilingDatabase } from './ceiling';
 import { createRound, PAYMENT_BODY, repeatRound } from './http-load';
 import { machine } from './machine';
-import { ROOT, startPlatform, usageBetween, waitUntilQuiet } from './platform';
-import { type Results, writeReports } from './report';
+import { type Platform, ROOT, startPlatform, usageBetween, waitUntilQuiet } from './platform';
+import { type CreateResult, type Results, writeReports } from './report';
 import { progress } from './stats';
 
 // `npm run bench`: the six measurements of issue 7 (see docs/BENCHMARKS.md). Progress on stderr, the table
@@ -25,7 +26,7 @@ const reportPaths = {
   svg: join(ROOT, 'docs', 'benchmarks.svg'),
   markdown: join(ROOT, 'docs', 'BENCHMARKS.md'),
 };
-const ONLY = new Set((env.BENCH_ONLY ?? 'bundles,create,repeat,burst').split(','));
+const ONLY = new Set((env.BENCH_ONLY ?? 'bundles,create,repeat,async,burst').split(','));
 /** e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile the runtime while it is measured. */
 const RUNTIME_NODE_ARGS = (env.BENCH_RUNTIME_NODE_ARGS ?? '').split(' ').filter(Boolean);
 
@@ -53,122 +54,166 @@ const results: Results = {
 
 if (ONLY.has('bundles')) {
   progress(`(6) bundling every function as cdk synth does, ${INIT_SAMPLES} fresh-process imports each`);
-  // The one alternative worth knowing: the SDK inside the bundle instead of the runtime's (see BENCHMARKS.md).
-  const sdkBundled = { label: 'SDK bundled', function: 'api' as const, bundling: { externalModules: [] } };
-  results.bundles = (await measureBundles(INIT_SAMPLES, progress, [sdkBundled])).results;
+  // The one alternative worth knowing: the SDK inside each bundle instead of the runtime's (BENCHMARKS.md).
+  const sdkBundled = (Object.keys(topology.functions) as FunctionName[]).map((name) => ({
+    label: 'SDK bundled',
+    function: name,
+    bundling: { externalModules: [] },
+  }));
+  results.bundles = (await measureBundles(INIT_SAMPLES, progress, sdkBundled)).results;
 }
 
-if (ONLY.has('create') || ONLY.has('repeat') || ONLY.has('burst')) {
-  progress('starting the local runtime (embedded PostgreSQL, fresh data directory)');
-  const platform = await startPlatform({ nodeArgs: RUNTIME_NODE_ARGS });
-  try {
-    if (ONLY.has('create')) {
-      const ceilingUrl = await openCeilingDatabase(platform.serverUrl);
-      for (const connections of CONNECTIONS) {
-        const tokens = await platform.tokens(connections);
-        progress(`(1)+(2) ${connections} connection(s): warm-up ${WARMUP_S} s each`);
-        await ceilingRound(ceilingUrl, connections, WARMUP_S * 1000);
-        await createRound(platform.baseUrl, tokens, connections, { durationS: WARMUP_S });
-        await waitUntilQuiet(platform.db);
-        const ceiling = [];
-        const http = [];
-        const lag = [];
-        for (let round = 1; round <= ROUNDS; round++) {
-          const u0 = await platform.usage();
-          const self0 = process.cpuUsage();
-          const c = await ceilingRound(ceilingUrl, connections, ROUND_S * 1000);
-          const self1 = process.cpuUsage(self0);
-          const u1 = await platform.usage();
-          const perTx = usageBetween(u0, u1, c.requests);
-          ceiling.push({
-            ...c,
-            perRequest: {
-              postgresCpuMs: perTx.postgresCpuMs,
-              driverCpuMs: (self1.user + self1.system) / 1000 / c.requests,
-            },
-          });
-          const from = new Date();
-          const h = await createRound(platform.baseUrl, tokens, connections, { durationS: ROUND_S });
-          const to = new Date();
-          await waitUntilQuiet(platform.db);
-          // Until quiet: per payment, everything it caused (API, both workers, bus, queues, relay).
-          const perPayment = usageBetween(u1, await platform.usage(), h.requests);
-          http.push({ ...h, perRequest: { ...perPayment } });
-          const l = await eventLag(platform.db, from, to);
-          lag.push(l);
-          progress(
-            `  round ${round}: ceiling ${c.requestsPerSecond.toFixed(0)}/s p99 ${c.p99Ms.toFixed(1)} ms; ` +
-              `http ${h.requestsPerSecond.toFixed(0)}/s p50 ${h.p50Ms} p99 ${h.p99Ms} ms (${h.non2xx + h.errors} failed); ` +
-              `lag p50 ${l.p50Ms.toFixed(1)} p99 ${l.p99Ms.toFixed(1)} ms; ` +
-              `per payment ${perPayment.runtimeCpuMs.toFixed(1)} ms runtime CPU, ${perPayment.postgresCpuMs.toFixed(1)} ms PostgreSQL CPU, ` +
-              `${perPayment.commits.toFixed(1)} commits (ceiling: ${perTx.postgresCpuMs.toFixed(2)} ms PostgreSQL CPU per transaction)`,
-          );
-        }
-        results.create.push({ connections, ceiling, http, lag });
-      }
-    }
-
-    if (ONLY.has('repeat')) {
-      const [token] = await platform.tokens(1);
-      const auth = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
-      const key = 'bench-replay';
-      const first = await fetch(`${platform.baseUrl}/payments`, {
-        method: 'POST',
-        headers: { ...auth, 'idempotency-key': key },
-        body: PAYMENT_BODY,
+/**
+ * (1)+(2)+(4) at each of `connections`, rounds of the ceiling and of HTTP interleaved. With `consumers` off
+ * the queues are not drained (nothing reads them), so "quiet" means the outbox is published.
+ */
+async function createPhase(
+  platform: Platform,
+  connections: readonly number[],
+  consumers: boolean,
+  label: string,
+): Promise<CreateResult[]> {
+  const out: CreateResult[] = [];
+  const quiet = () => waitUntilQuiet(platform.db, { queues: consumers });
+  const ceilingUrl = await openCeilingDatabase(platform.serverUrl);
+  for (const n of connections) {
+    const tokens = await platform.tokens(n);
+    progress(`(1)+(2) ${label}, ${n} connection(s): warm-up ${WARMUP_S} s each`);
+    await ceilingRound(ceilingUrl, n, WARMUP_S * 1000);
+    await createRound(platform.baseUrl, tokens, n, { durationS: WARMUP_S });
+    await quiet();
+    const ceiling = [];
+    const http = [];
+    const lag = [];
+    for (let round = 1; round <= ROUNDS; round++) {
+      const u0 = await platform.usage();
+      const self0 = process.cpuUsage();
+      const c = await ceilingRound(ceilingUrl, n, ROUND_S * 1000);
+      const self1 = process.cpuUsage(self0);
+      const u1 = await platform.usage();
+      const perTx = usageBetween(u0, u1, c.requests);
+      ceiling.push({
+        ...c,
+        perRequest: {
+          postgresCpuMs: perTx.postgresCpuMs,
+          driverCpuMs: (self1.user + self1.system) / 1000 / c.requests,
+        },
       });
-      const payment = (await first.json()) as { id: string };
-      await waitUntilQuiet(platform.db);
-      const replay = {
-        method: 'POST' as const,
-        path: '/payments',
-        headers: { ...auth, 'idempotency-key': key },
-        body: PAYMENT_BODY,
-      };
-      const get = {
-        method: 'GET' as const,
-        path: `/payments/${payment.id}`,
-        headers: { authorization: auth.authorization },
-      };
-      for (const [name, request] of [
-        ['replay', replay],
-        ['get', get],
-      ] as const) {
-        progress(`(3) ${name}: 16 connections, warm-up ${WARMUP_S} s`);
-        await repeatRound(platform.baseUrl, 16, WARMUP_S, request);
-        const rounds = [];
-        for (let round = 1; round <= ROUNDS; round++) {
-          const r = await repeatRound(platform.baseUrl, 16, ROUND_S, request);
-          rounds.push(r);
-          progress(
-            `  round ${round}: ${r.requestsPerSecond.toFixed(0)}/s p99 ${r.p99Ms} ms (${r.non2xx + r.errors} failed)`,
-          );
-        }
-        results[name] = rounds;
-      }
+      const from = new Date();
+      const h = await createRound(platform.baseUrl, tokens, n, { durationS: ROUND_S });
+      const to = new Date();
+      await quiet();
+      // Until quiet: per payment, everything it caused in this runtime (with consumers: API, both
+      // workers, bus, queues, relay; without: the API, its publish and the bus).
+      const perPayment = usageBetween(u1, await platform.usage(), h.requests);
+      http.push({ ...h, perRequest: { ...perPayment } });
+      const l = await eventLag(platform.db, from, to);
+      lag.push(l);
+      progress(
+        `  round ${round}: ceiling ${c.requestsPerSecond.toFixed(0)}/s p99 ${c.p99Ms.toFixed(1)} ms; ` +
+          `http ${h.requestsPerSecond.toFixed(0)}/s p50 ${h.p50Ms} p99 ${h.p99Ms} ms (${h.non2xx + h.errors} failed); ` +
+          `lag p50 ${l.p50Ms.toFixed(1)} p99 ${l.p99Ms.toFixed(1)} ms; ` +
+          `per payment ${perPayment.runtimeCpuMs.toFixed(1)} ms runtime CPU, ${perPayment.postgresCpuMs.toFixed(1)} ms PostgreSQL CPU, ` +
+          `${perPayment.commits.toFixed(1)} commits (ceiling: ${perTx.postgresCpuMs.toFixed(2)} ms PostgreSQL CPU per transaction)`,
+      );
     }
+    out.push({ connections: n, ceiling, http, lag });
+  }
+  return out;
+}
 
-    if (ONLY.has('burst')) {
-      const warm = Math.min(500, BURST);
-      progress(`(5) warm-up burst of ${warm}`);
-      await burstRound(platform.db, platform.baseUrl, await platform.tokens(16), warm, 16);
-      await waitUntilQuiet(platform.db);
-      results.burst = [];
-      for (let round = 1; round <= BURST_ROUNDS; round++) {
-        progress(`(5) burst ${round}/${BURST_ROUNDS}: ${BURST} payments over 16 connections`);
-        const b = await burstRound(platform.db, platform.baseUrl, await platform.tokens(16), BURST, 16);
-        results.burst.push(b);
-        progress(
-          `  created at ${b.createRate.toFixed(0)}/s, all terminal with notifications after ${b.drainSeconds.toFixed(1)} s ` +
-            `(${b.paymentsPerSecond.toFixed(0)}/s); create->terminal p50 ${b.createToTerminalP50Ms.toFixed(0)} p99 ${b.createToTerminalP99Ms.toFixed(0)} ms`,
-        );
-        await waitUntilQuiet(platform.db);
-      }
+async function repeatPhase(platform: Platform): Promise<void> {
+  const [token] = await platform.tokens(1);
+  const auth = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+  const key = 'bench-replay';
+  const first = await fetch(`${platform.baseUrl}/payments`, {
+    method: 'POST',
+    headers: { ...auth, 'idempotency-key': key },
+    body: PAYMENT_BODY,
+  });
+  const payment = (await first.json()) as { id: string };
+  await waitUntilQuiet(platform.db, { queues: false });
+  const replay = {
+    method: 'POST' as const,
+    path: '/payments',
+    headers: { ...auth, 'idempotency-key': key },
+    body: PAYMENT_BODY,
+  };
+  const get = {
+    method: 'GET' as const,
+    path: `/payments/${payment.id}`,
+    headers: { authorization: auth.authorization },
+  };
+  for (const [name, request] of [
+    ['replay', replay],
+    ['get', get],
+  ] as const) {
+    progress(`(3) ${name}: 16 connections, warm-up ${WARMUP_S} s`);
+    await repeatRound(platform.baseUrl, 16, WARMUP_S, request);
+    const rounds = [];
+    for (let round = 1; round <= ROUNDS; round++) {
+      const r = await repeatRound(platform.baseUrl, 16, ROUND_S, request);
+      rounds.push(r);
+      progress(
+        `  round ${round}: ${r.requestsPerSecond.toFixed(0)}/s p99 ${r.p99Ms} ms (${r.non2xx + r.errors} failed)`,
+      );
     }
+    results[name] = rounds;
+  }
+}
+
+async function burstPhase(platform: Platform): Promise<void> {
+  const warm = Math.min(500, BURST);
+  progress(`(5) warm-up burst of ${warm}`);
+  await burstRound(platform.db, platform.baseUrl, await platform.tokens(16), warm, 16);
+  await waitUntilQuiet(platform.db);
+  results.burst = [];
+  for (let round = 1; round <= BURST_ROUNDS; round++) {
+    progress(`(5) burst ${round}/${BURST_ROUNDS}: ${BURST} payments over 16 connections`);
+    const b = await burstRound(platform.db, platform.baseUrl, await platform.tokens(16), BURST, 16);
+    results.burst.push(b);
+    progress(
+      `  created at ${b.createRate.toFixed(0)}/s, all terminal with notifications after ${b.drainSeconds.toFixed(1)} s ` +
+        `(${b.paymentsPerSecond.toFixed(0)}/s); create->terminal p50 ${b.createToTerminalP50Ms.toFixed(0)} p99 ${b.createToTerminalP99Ms.toFixed(0)} ms`,
+    );
+    await waitUntilQuiet(platform.db);
+  }
+}
+
+/** Starts a runtime, runs `work`, stops it whatever happens. */
+async function withPlatform(consumers: boolean, work: (platform: Platform) => Promise<void>) {
+  progress(
+    `starting the local runtime (embedded PostgreSQL, fresh data directory${consumers ? '' : ', LOCAL_CONSUMERS=off'})`,
+  );
+  const platform = await startPlatform({
+    nodeArgs: RUNTIME_NODE_ARGS,
+    env: consumers ? {} : { LOCAL_CONSUMERS: 'off' },
+  });
+  try {
+    await work(platform);
   } finally {
     progress('stopping the runtime');
     await platform.stop();
   }
+}
+
+// (2)-(4) as the target means them: the API alone, as in AWS, where the workers do not share its CPU.
+// The runtime runs without queue consumers: the API still publishes after commit, events stay queued.
+if (ONLY.has('create') || ONLY.has('repeat')) {
+  await withPlatform(false, async (platform) => {
+    if (ONLY.has('create')) results.create = await createPhase(platform, CONNECTIONS, false, 'API alone');
+    if (ONLY.has('repeat')) await repeatPhase(platform);
+  });
+}
+
+// The same at 16 connections with the whole async path running in the same process (the old figures),
+// and (5), which is the async path.
+if (ONLY.has('async') || ONLY.has('burst')) {
+  await withPlatform(true, async (platform) => {
+    if (ONLY.has('async'))
+      results.createWithConsumers = await createPhase(platform, [16], true, 'whole async path running');
+    if (ONLY.has('burst')) await burstPhase(platform);
+  });
 }
 
 results.wallSeconds = (Date.now() - startedAt) / 1000;

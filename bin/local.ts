@@ -33,12 +33,16 @@ const runtime = await startRuntime({
   host: process.env.HOST || undefined,
   logLevel: process.env.LOG_LEVEL?.toUpperCase(),
   faults,
+  // LOCAL_CONSUMERS=off: no queue consumers, events stay queued (the API alone, e.g. for the bench).
+  consumers: process.env.LOCAL_CONSUMERS?.toLowerCase() !== 'off',
 }).catch((error: unknown) => {
   process.stderr.write(`Local runtime failed to start: ${(error as Error).message}\n`);
   process.exit(1);
 });
 
 const readyMs = Math.round(performance.now() - startedAt);
+if (process.env.LOCAL_CONSUMERS?.toLowerCase() === 'off')
+  process.stderr.write('Queue consumers off (LOCAL_CONSUMERS=off): events stay in the local queues\n');
 process.stdout.write(`Payments platform ready at ${runtime.baseUrl} (${readyMs} ms)\n`);
 
 const config = loadConfig(process.env);

@@ -1,6 +1,7 @@
 import type { APIGatewayAuthorizerResult, APIGatewayProxyResult } from 'aws-lambda';
 import type { FunctionSpec, RouteSpec } from '../lib/topology';
 import { headerValue, type IncomingRequest, matchRoute, methodArn, toProxyEvent } from './api-gateway-event';
+import type { AuthorizerCache } from './authorizer-cache';
 import { invokeHandler, type LambdaHandler } from './lambda-context';
 
 // What API Gateway does in front of the API Lambda: route, run the TOKEN authorizer, invoke, and
@@ -22,6 +23,8 @@ export interface ApiGatewayOptions {
   routes: readonly RouteSpec[];
   functionFor(name: string): LoadedFunction;
   authorizer: string;
+  /** As API Gateway's authorizer cache: the authorizer runs once per token per TTL. None: every request. */
+  authorizerCache?: AuthorizerCache;
   log: (message: string, fields?: Record<string, unknown>) => void;
 }
 
@@ -36,14 +39,22 @@ export function errorResponse(statusCode: number, code: string, message: string,
   } satisfies GatewayResponse;
 }
 
+/** Compiled policy resources: a cached policy brings the same few patterns on every request. */
+const resourcePatterns = new Map<string, RegExp>();
+
 /** `*` in a policy resource matches anything, as in IAM. */
 function resourceMatches(pattern: string, arn: string): boolean {
-  const regex = new RegExp(
-    `^${pattern
-      .split('*')
-      .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
-      .join('.*')}$`,
-  );
+  let regex = resourcePatterns.get(pattern);
+  if (!regex) {
+    regex = new RegExp(
+      `^${pattern
+        .split('*')
+        .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+        .join('.*')}$`,
+    );
+    if (resourcePatterns.size >= 1000) resourcePatterns.clear();
+    resourcePatterns.set(pattern, regex);
+  }
   return regex.test(arn);
 }
 
@@ -65,13 +76,16 @@ async function authorize(req: IncomingRequest, options: ApiGatewayOptions): Prom
   if (!token) return unauthorized; // API Gateway refuses a missing identity source without calling the authorizer
   const fn = options.functionFor(options.authorizer);
   const arn = methodArn(req);
-  let result: APIGatewayAuthorizerResult;
+  let result = options.authorizerCache?.get(token);
   try {
-    result = (await invokeHandler(fn.name, fn.spec, fn.handler, {
-      type: 'TOKEN',
-      authorizationToken: token,
-      methodArn: arn,
-    })) as APIGatewayAuthorizerResult;
+    if (!result) {
+      result = (await invokeHandler(fn.name, fn.spec, fn.handler, {
+        type: 'TOKEN',
+        authorizationToken: token,
+        methodArn: arn,
+      })) as APIGatewayAuthorizerResult;
+      if (result && typeof result.principalId === 'string') options.authorizerCache?.set(token, result);
+    }
   } catch (error) {
     if ((error as Error)?.message === 'Unauthorized') return unauthorized;
     options.log('Authorizer failed', { error: String(error) });

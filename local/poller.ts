@@ -169,7 +169,10 @@ export class Poller {
     const failedSet = new Set(failed);
     const succeeded = batch.filter((m) => !failedSet.has(m.messageId));
     try {
-      await Promise.all(succeeded.map((m) => store.delete(queue, m.receiptHandle)));
+      await store.deleteBatch(
+        queue,
+        succeeded.map((m) => m.receiptHandle),
+      );
       await store.release(batch.filter((m) => failedSet.has(m.messageId)).map((m) => m.receiptHandle));
     } catch (caught) {
       // Not deleted means delivered again after the visibility timeout: at-least-once, as in SQS.

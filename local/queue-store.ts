@@ -65,35 +65,31 @@ export class QueueStore {
    * instead of being delivered again. `SKIP LOCKED` lets concurrent receivers share a queue.
    */
   async receive(queue: string, options: ReceiveOptions): Promise<QueueMessage[]> {
-    const rows: MessageRow[] = await this.db.begin(async (tx) => {
-      const picked = await tx<{ id: string; receive_count: number }[]>`
-        SELECT id, receive_count FROM local_queue_messages
+    // One statement (one round trip, atomic by itself): pick with SKIP LOCKED, move the exhausted ones to
+    // the dead-letter queue and hide the rest. Data-modifying CTEs always run to completion.
+    const maxReceives = options.redrive?.maxReceiveCount ?? null;
+    const rows = await this.db<MessageRow[]>`
+      WITH picked AS (
+        SELECT id, receive_count >= coalesce(${maxReceives}::int, 2147483647) AS exhausted
+        FROM local_queue_messages
         WHERE queue = ${queue} AND visible_at <= now()
         ORDER BY visible_at, sent_at
         LIMIT ${options.maxMessages}
-        FOR UPDATE SKIP LOCKED`;
-      const redrive = options.redrive;
-      const exhausted = redrive ? picked.filter((m) => m.receive_count >= redrive.maxReceiveCount) : [];
-      if (redrive && exhausted.length > 0) {
-        await tx`
-          UPDATE local_queue_messages
-          SET queue = ${redrive.deadLetterQueue}, visible_at = now(), receipt_handle = NULL, leased_by = NULL
-          WHERE id = ANY(${exhausted.map((m) => m.id)}::uuid[])`;
-      }
-      const deliver = picked.filter((m) => !exhausted.includes(m)).map((m) => m.id);
-      if (deliver.length === 0) return [];
-      return [
-        ...(await tx<MessageRow[]>`
-        UPDATE local_queue_messages
-        SET receive_count = receive_count + 1,
-            visible_at = now() + make_interval(secs => ${options.visibilityTimeoutSeconds}),
-            first_received_at = coalesce(first_received_at, now()),
-            receipt_handle = gen_random_uuid()::text,
-            leased_by = ${options.leasedBy}
-        WHERE id = ANY(${deliver}::uuid[])
-        RETURNING id, body, receipt_handle, receive_count, sent_at, first_received_at`),
-      ];
-    });
+        FOR UPDATE SKIP LOCKED
+      ), dead AS (
+        UPDATE local_queue_messages m
+        SET queue = ${options.redrive?.deadLetterQueue ?? null}, visible_at = now(), receipt_handle = NULL, leased_by = NULL
+        FROM picked WHERE m.id = picked.id AND picked.exhausted
+        RETURNING m.id
+      )
+      UPDATE local_queue_messages m
+      SET receive_count = m.receive_count + 1,
+          visible_at = now() + make_interval(secs => ${options.visibilityTimeoutSeconds}),
+          first_received_at = coalesce(m.first_received_at, now()),
+          receipt_handle = gen_random_uuid()::text,
+          leased_by = ${options.leasedBy}
+      FROM picked WHERE m.id = picked.id AND NOT picked.exhausted
+      RETURNING m.id, m.body, m.receipt_handle, m.receive_count, m.sent_at, m.first_received_at`;
     const order = new Map(rows.map((r, i) => [r.id, i]));
     return [...rows]
       .sort((a, b) => a.sent_at.getTime() - b.sent_at.getTime() || order.get(a.id)! - order.get(b.id)!)
@@ -113,6 +109,16 @@ export class QueueStore {
       DELETE FROM local_queue_messages WHERE queue = ${queue} AND receipt_handle = ${receiptHandle}
       RETURNING id`;
     return rows.length > 0;
+  }
+
+  /** Deletes the deliveries behind `receiptHandles` in one statement; returns how many were current. */
+  async deleteBatch(queue: string, receiptHandles: readonly string[]): Promise<number> {
+    if (receiptHandles.length === 0) return 0;
+    const rows = await this.db`
+      DELETE FROM local_queue_messages
+      WHERE queue = ${queue} AND receipt_handle = ANY(${receiptHandles as string[]})
+      RETURNING id`;
+    return rows.length;
   }
 
   /** SQS ChangeMessageVisibility: the message becomes visible again `seconds` from now. */

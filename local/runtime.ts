@@ -8,6 +8,7 @@ import { countPaymentsByStatus } from '../lambdas/shared/adapters/postgres/payme
 import { type FunctionName, type QueueName, topology } from '../lib/topology';
 import { type ApiGatewayOptions, errorResponse, handleApiRequest, type LoadedFunction } from './api-gateway';
 import type { IncomingRequest } from './api-gateway-event';
+import { AuthorizerCache } from './authorizer-cache';
 import { loadOrCreateDevSecret } from './dev-secret';
 import { startEmbeddedPostgres } from './embedded-postgres';
 import { LocalEventBus } from './event-bus';
@@ -41,6 +42,11 @@ export interface RuntimeOptions {
   pollerHooks?: PollerHooks;
   /** Fault injection for chaos runs (LOCAL_FAULTS); without it nothing is injected. */
   faults?: LocalFaults;
+  /**
+   * False: no queue consumers (pollers), so events stay in the local queues. The API, the bus and the
+   * relay run as usual: the API alone as it runs in AWS, where the workers are not on its CPU (the bench).
+   */
+  consumers?: boolean;
   log?: (message: string, fields?: Record<string, unknown>) => void;
 }
 
@@ -147,6 +153,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
     const gateway: ApiGatewayOptions = {
       routes: topology.routes,
       authorizer: topology.authorizer,
+      authorizerCache: new AuthorizerCache(),
       functionFor: (name) => {
         const fn = functions.get(name);
         if (!fn) throw new Error(`Function ${name} is not loaded`);
@@ -255,7 +262,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
       invoke: (event) => invokeHandler(relay.name, relay.spec, relay.handler, event),
       log,
     });
-    for (const poller of pollers.values()) poller.start();
+    if (options.consumers !== false) for (const poller of pollers.values()) poller.start();
     schedule.start();
 
     let stopping: Promise<void> | undefined;

@@ -1,4 +1,5 @@
-import { z } from 'zod';
+// Namespace import (not the `z` export): esbuild then drops the parts of zod we do not use, e.g. its locales.
+import * as z from 'zod';
 
 // One validated view of the environment. Secrets are never read from here in AWS: only their ARNs.
 const schema = z

@@ -11,9 +11,10 @@ const ESM_REQUIRE_SHIM =
 
 /**
  * Local esbuild (no Docker), minified ESM for node22 with source maps. The AWS SDK v3 clients come
- * from the nodejs22.x runtime: bundled, they add ~300 KB per function (848 KB vs 538 KB for the API,
- * measured) and push every bundle past the 600 KB budget; external, all six stay at 490-580 KB.
- * See docs/infrastructure.md for the measurements.
+ * from the nodejs22.x runtime: bundled, they add ~300 KB per function. With zod imported as a
+ * namespace (tree-shaken) the workers, relay, migrator and authorizer would fit 600 KB with the SDK
+ * inside, but the API does not until lambdas/api/request.ts imports zod the same way (848 KB; 501 KB
+ * after). docs/BENCHMARKS.md has the measurements.
  */
 export function bundlingOptions(extra: Partial<BundlingOptions> = {}): BundlingOptions {
   return {

@@ -4,6 +4,7 @@ import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { signDevToken } from '../../lambdas/shared/auth/dev-token';
 import { topology } from '../../lib/topology';
 import { type ApiGatewayOptions, handleApiRequest, type LoadedFunction } from '../../local/api-gateway';
+import { AuthorizerCache } from '../../local/authorizer-cache';
 import { createLocalHttpServer } from '../../local/http-server';
 import type { LambdaHandler } from '../../local/lambda-context';
 
@@ -147,5 +148,97 @@ describe('local API Gateway emulation (real authorizer)', () => {
   it('serves the status page without authentication', async () => {
     const res = await fetch(`${baseUrl}/local/status`);
     expect(await res.json()).toEqual({ ok: true });
+  });
+});
+
+describe('local API Gateway authorizer cache (resultsCacheTtl, per token)', () => {
+  let baseUrl: string;
+  let server: ReturnType<typeof createLocalHttpServer>;
+  let clock = 1_000_000;
+  const authorizerCalls: string[] = [];
+
+  beforeAll(async () => {
+    Object.assign(process.env, { APP_STAGE: 'local', JWT_SECRET: SECRET, POWERTOOLS_LOG_LEVEL: 'SILENT' });
+    const real = (await import('../../lambdas/authorizer/handler')).handler as unknown as LambdaHandler;
+    const authorizer: LambdaHandler = (event, context) => {
+      authorizerCalls.push((event as { authorizationToken: string }).authorizationToken);
+      return real(event, context);
+    };
+    const api: LambdaHandler = async (event) => ({
+      statusCode: 200,
+      body: JSON.stringify((event as APIGatewayProxyEvent).requestContext.authorizer),
+    });
+    const functions: Record<string, LoadedFunction> = {
+      api: { name: 'api', spec: topology.functions.api, handler: api },
+      authorizer: { name: 'authorizer', spec: topology.functions.authorizer, handler: authorizer },
+    };
+    const gateway: ApiGatewayOptions = {
+      routes: topology.routes,
+      authorizer: 'authorizer',
+      authorizerCache: new AuthorizerCache(300, () => clock),
+      functionFor: (name) => functions[name]!,
+      log: () => {},
+    };
+    server = createLocalHttpServer({
+      api: (req) => handleApiRequest(req, gateway),
+      awsServices: [],
+      status: async () => ({}),
+      log: () => {},
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise((r) => server.close(r)));
+  beforeEach(() => {
+    authorizerCalls.length = 0;
+    clock = Date.now();
+  });
+
+  const get = (path: string, bearer: string) =>
+    fetch(`${baseUrl}${path}`, { headers: { Authorization: `Bearer ${bearer}` } });
+
+  it('runs the authorizer once per token within the TTL, on any route, with the same context', async () => {
+    const [alice, bob] = [randomUUID(), randomUUID()];
+    const aliceToken = await signDevToken({
+      userId: alice,
+      secret: SECRET,
+      issuer: 'payments-local',
+      audience: 'payments-api',
+    });
+    const bobToken = await signDevToken({
+      userId: bob,
+      secret: SECRET,
+      issuer: 'payments-local',
+      audience: 'payments-api',
+    });
+    for (const path of ['/payments', '/payments/x', '/payments']) {
+      const res = await get(path, aliceToken);
+      expect(res.status).toBe(200);
+      expect(await res.json()).toMatchObject({ principalId: alice, userId: alice });
+    }
+    const other = await get('/payments', bobToken);
+    expect(await other.json()).toMatchObject({ principalId: bob });
+    expect(authorizerCalls).toEqual([`Bearer ${aliceToken}`, `Bearer ${bobToken}`]);
+    clock += 301_000; // past the TTL: asked again
+    expect((await get('/payments', aliceToken)).status).toBe(200);
+    expect(authorizerCalls).toHaveLength(3);
+  });
+
+  it('never caches a refusal, and never serves a token past its own expiry', async () => {
+    for (let i = 0; i < 2; i++) expect((await get('/payments', 'not-a-jwt')).status).toBe(401);
+    expect(authorizerCalls).toHaveLength(2);
+    const shortLived = await signDevToken({
+      userId: randomUUID(),
+      secret: SECRET,
+      issuer: 'payments-local',
+      audience: 'payments-api',
+      expiresInSeconds: 60,
+    });
+    expect((await get('/payments', shortLived)).status).toBe(200);
+    expect((await get('/payments', shortLived)).status).toBe(200);
+    expect(authorizerCalls).toHaveLength(3);
+    clock += 61_000; // within the TTL but past `exp`: the authorizer decides again
+    await get('/payments', shortLived);
+    expect(authorizerCalls).toHaveLength(4);
   });
 });

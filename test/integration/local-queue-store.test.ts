@@ -67,6 +67,44 @@ describe('local queue store (SQS semantics on PostgreSQL)', () => {
     expect(dead).toMatchObject({ messageId: id, body: 'poison' });
   });
 
+  it('in one receive, dead-letters the exhausted messages and delivers the others', async () => {
+    const redrive = { maxReceiveCount: 1, deadLetterQueue: 'mixed-dlq' };
+    const [poison] = await store.send('mixed', ['poison']);
+    expect(await receive('mixed', { visibilityTimeoutSeconds: 0, redrive })).toMatchObject([
+      { messageId: poison },
+    ]);
+    const fresh = await store.send('mixed', ['a', 'b']);
+    const batch = await receive('mixed', { redrive });
+    expect(batch.map((m) => m.messageId)).toEqual(fresh);
+    expect(batch.every((m) => m.receiveCount === 1 && m.receiptHandle.length > 0)).toBe(true);
+    const depths = await store.depths();
+    expect(depths.mixed).toEqual({ visible: 0, inFlight: 2, delayed: 0 });
+    expect(depths['mixed-dlq']).toEqual({ visible: 1, inFlight: 0, delayed: 0 });
+    // Without a redrive policy nothing is dead-lettered, however often it was received.
+    await store.send('no-redrive', ['x']);
+    for (let i = 1; i <= 3; i++) {
+      expect(await receive('no-redrive', { visibilityTimeoutSeconds: 0 })).toMatchObject([
+        { receiveCount: i },
+      ]);
+    }
+  });
+
+  it('deletes a batch of deliveries in one call, only those whose receipt handle is current', async () => {
+    await store.send('delete-batch', ['1', '2', '3']);
+    const batch = await receive('delete-batch', { visibilityTimeoutSeconds: 0 });
+    const again = await receive('delete-batch', { maxMessages: 1 }); // message 1 again: a new handle
+    expect(again[0]!.messageId).toBe(batch[0]!.messageId);
+    expect(
+      await store.deleteBatch(
+        'delete-batch',
+        batch.map((m) => m.receiptHandle),
+      ),
+    ).toBe(2);
+    expect(await store.deleteBatch('other-queue', [again[0]!.receiptHandle])).toBe(0);
+    expect(await store.deleteBatch('delete-batch', [])).toBe(0);
+    expect((await store.depths())['delete-batch']).toEqual({ visible: 0, inFlight: 1, delayed: 0 });
+  });
+
   it('changes the visibility of an in-flight message (retry delay or immediate release)', async () => {
     await store.send('change', ['a']);
     const [m] = await receive('change', { visibilityTimeoutSeconds: 60 });

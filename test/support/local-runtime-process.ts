@@ -31,7 +31,9 @@ function exited(child: ChildProcess): Promise<number | null> {
   return new Promise((r) => child.once('exit', (code) => r(code)));
 }
 
-export async function startLocalRuntime(options: { dataDir?: string; timeoutMs?: number } = {}) {
+export async function startLocalRuntime(
+  options: { dataDir?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {},
+) {
   const dataDir = options.dataDir ?? (await makeDataDir());
   const port = await freePort();
   const started = Date.now();
@@ -40,6 +42,7 @@ export async function startLocalRuntime(options: { dataDir?: string; timeoutMs?:
     PORT: String(port),
     LOCAL_DATA_DIR: dataDir,
     LOG_LEVEL: 'ERROR',
+    ...options.env,
   };
   delete env.DATABASE_URL; // the jest harness's server is not this runtime's
   const child = spawn(process.execPath, ['--import', 'tsx', 'bin/local.ts'], {

@@ -1,4 +1,5 @@
-import { z } from 'zod';
+// Namespace import (not the `z` export): esbuild then drops the parts of zod we do not use, e.g. its locales.
+import * as z from 'zod';
 import { defineEvent, EVENT_SOURCES } from './envelope';
 
 /** One notification (email or SMS) about a terminal payment went out. */

@@ -1,7 +1,7 @@
 import { canonicalHash } from '../domain/canonical-json';
 import { AppError } from '../domain/errors';
 import { type CreatePaymentBody, newPendingPayment, type Payment } from '../domain/payment';
-import { PaymentCreated, paymentEvent } from '../events';
+import { type OutgoingEvent, PaymentCreated, paymentEvent } from '../events';
 import type { Clock, IdGenerator, OutboxDispatcher, PaymentCreationStore } from './ports';
 
 export interface CreatePaymentDeps {
@@ -40,7 +40,7 @@ export async function createPayment(
   }
   const requestHash = canonicalHash(input.body);
   const outcome = await deps.store.inTransaction(
-    async (tx): Promise<CreatePaymentResult & { eventId?: string }> => {
+    async (tx): Promise<CreatePaymentResult & { event?: OutgoingEvent }> => {
       const stored = await tx.claimIdempotencyKey({
         userId: input.userId,
         key: input.idempotencyKey,
@@ -81,10 +81,10 @@ export async function createPayment(
           body,
         }),
       ]);
-      return { status: 201, body, replayed: false, paymentId: payment.id, eventId: event.eventId };
+      return { status: 201, body, replayed: false, paymentId: payment.id, event };
     },
   );
-  const { eventId, ...result } = outcome;
-  if (eventId) await deps.dispatcher.dispatch([eventId]);
+  const { event, ...result } = outcome;
+  if (event) await deps.dispatcher.dispatch([event]);
   return result;
 }

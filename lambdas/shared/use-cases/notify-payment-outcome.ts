@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { NOTIFICATION_CHANNELS, type NotificationChannel } from '../domain/notification';
 import {
   NotificationSent,
+  type OutgoingEvent,
   type PaymentFailedDetail,
   type PaymentSucceededDetail,
   paymentEvent,
@@ -45,7 +46,7 @@ export async function notifyPaymentOutcome(
   const payment = detail.payment;
   const done = new Set(await store.notifiedChannels(payment.id));
   const result: NotifyResult = { stored: [], skipped: [] };
-  const eventIds: string[] = [];
+  const written: OutgoingEvent[] = [];
   for (const channel of NOTIFICATION_CHANNELS) {
     if (done.has(channel)) {
       result.skipped.push(channel);
@@ -86,14 +87,13 @@ export async function notifyPaymentOutcome(
       },
       event,
     );
-    const eventId = stored ? event.eventId : undefined;
-    if (eventId) {
-      eventIds.push(eventId);
+    if (stored) {
+      written.push(event);
       result.stored.push(channel);
     } else {
       result.skipped.push(channel);
     }
   }
-  await deps.dispatcher.dispatch(eventIds);
+  await deps.dispatcher.dispatch(written);
   return result;
 }

@@ -14,9 +14,12 @@ export interface EventPublisher {
   publish(events: readonly OutgoingEvent[]): Promise<PublishOutcome>;
 }
 
-/** Publishes outbox rows that were just committed; whatever fails stays for the outbox relay. */
+/**
+ * Publishes events whose outbox rows the caller just committed, as the caller built them (no re-read);
+ * whatever fails stays in the outbox for the relay.
+ */
 export interface OutboxDispatcher {
-  dispatch(eventIds: readonly string[]): Promise<void>;
+  dispatch(events: readonly OutgoingEvent[]): Promise<void>;
 }
 
 export interface Clock {
@@ -131,7 +134,6 @@ export class SideEffectInProgressError extends Error {
 
 /** The outbox table as the publishers see it (rows are written inside each producer's own transaction). */
 export interface OutboxStore {
-  loadUnpublished(eventIds: readonly string[]): Promise<OutgoingEvent[]>;
   /** Leases due rows older than `graceSeconds` to one relay, committed before anything is published. */
   claimDue(options: { limit: number; graceSeconds: number; leaseSeconds: number }): Promise<OutgoingEvent[]>;
   markPublished(eventIds: readonly string[]): Promise<void>;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { PaymentStatus } from '../domain/payment';
-import { PaymentFailed, PaymentSucceeded, paymentEvent } from '../events';
+import { type OutgoingEvent, PaymentFailed, PaymentSucceeded, paymentEvent } from '../events';
 import { ChargeOutcomeUnknownError, GatewayTimeoutError } from './gateway-errors';
 import {
   type ChargeResult,
@@ -70,21 +70,24 @@ export async function processPayment(
     failureReason: charge.outcome === 'declined' ? charge.reason : null,
     at: clock.now(),
   } as const;
-  const written = await store.settle(payment.id, settlement, (settled) =>
-    paymentEvent(settled.status === 'SUCCEEDED' ? PaymentSucceeded : PaymentFailed, {
+  let outcomeEvent: OutgoingEvent | undefined;
+  const written = await store.settle(payment.id, settlement, (settled) => {
+    outcomeEvent = paymentEvent(settled.status === 'SUCCEEDED' ? PaymentSucceeded : PaymentFailed, {
       eventId: ids.uuid(),
       occurredAt: settlement.at,
       correlationId: input.correlationId,
       payment: settled,
-    }),
-  );
+    });
+    return outcomeEvent;
+  });
   await hooks.afterCommit?.();
 
   if (!written) {
     const now = await store.findPayment(payment.id);
     return { kind: 'already_terminal', status: now?.status ?? payment.status };
   }
-  await deps.dispatcher.dispatch([written.eventId]);
+  // The event the store wrote is the one `eventFor` built for the winning transaction.
+  if (outcomeEvent?.eventId === written.eventId) await deps.dispatcher.dispatch([outcomeEvent]);
   return { kind: 'transitioned', status: settlement.status, eventId: written.eventId };
 }
 

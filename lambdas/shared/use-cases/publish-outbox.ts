@@ -18,7 +18,10 @@ export async function publishAndRecord(
   return outcome;
 }
 
-/** Publishes just-committed outbox rows; never throws, since the relay sweeps whatever is left. */
+/**
+ * Publishes just-committed outbox rows from the events their producer wrote (the rows hold exactly these),
+ * so the hot path does not read them back; never throws, since the relay sweeps whatever is left.
+ */
 export class OutboxEventDispatcher implements OutboxDispatcher {
   constructor(
     private readonly outbox: OutboxStore,
@@ -26,9 +29,8 @@ export class OutboxEventDispatcher implements OutboxDispatcher {
     private readonly onError: (error: unknown) => void = () => {},
   ) {}
 
-  async dispatch(eventIds: readonly string[]): Promise<void> {
+  async dispatch(events: readonly OutgoingEvent[]): Promise<void> {
     try {
-      const events = await this.outbox.loadUnpublished(eventIds);
       if (events.length > 0) await publishAndRecord(this.outbox, this.publisher, events);
     } catch (error) {
       this.onError(error);

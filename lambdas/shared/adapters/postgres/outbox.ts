@@ -10,22 +10,6 @@ export async function enqueueEvent(tx: Queryable, event: OutgoingEvent): Promise
     VALUES (${event.eventId}, ${event.source}, ${event.detailType}, ${tx.json(event.detail as never)})`;
 }
 
-/** Loads the still-unpublished events among `eventIds`. */
-export async function loadUnpublished(db: Queryable, eventIds: readonly string[]): Promise<OutgoingEvent[]> {
-  if (eventIds.length === 0) return [];
-  const rows = await db<
-    { event_id: string; source: string; detail_type: string; detail: Record<string, unknown> }[]
-  >`
-    SELECT event_id, source, detail_type, detail FROM outbox
-    WHERE event_id = ANY(${eventIds as string[]}::uuid[]) AND published_at IS NULL`;
-  return rows.map((r) => ({
-    eventId: r.event_id,
-    source: r.source,
-    detailType: r.detail_type,
-    detail: r.detail,
-  }));
-}
-
 export async function markPublished(db: Queryable, eventIds: readonly string[]): Promise<void> {
   if (eventIds.length === 0) return;
   await db`

@@ -1,0 +1,58 @@
+import { randomUUID } from 'node:crypto';
+import { signDevToken } from '../../lambdas/shared/auth/dev-token';
+import { type LocalRuntimeProcess, removeDataDir, startLocalRuntime } from '../support/local-runtime-process';
+import { PaymentsClient, sleep } from './client';
+
+// LOCAL_CONSUMERS=off (the bench's "API alone"): the API accepts and publishes after commit, but no
+// queue consumer runs, so the events stay in the local queues and the payment stays PENDING.
+
+interface QueueStatus {
+  visible: number;
+  inFlight: number;
+  delayed: number;
+}
+
+describe('local runtime with LOCAL_CONSUMERS=off', () => {
+  let runtime: LocalRuntimeProcess;
+  let client: PaymentsClient;
+
+  beforeAll(async () => {
+    runtime = await startLocalRuntime({ env: { LOCAL_CONSUMERS: 'off' } });
+    const token = await signDevToken({
+      userId: randomUUID(),
+      secret: await runtime.jwtSecret(),
+      issuer: 'payments-local',
+      audience: 'payments-api',
+    });
+    client = new PaymentsClient(runtime.baseUrl, token);
+  }, 90_000);
+
+  afterAll(async () => {
+    expect(await runtime.stop()).toBe(0);
+    await removeDataDir(runtime.dataDir);
+  }, 30_000);
+
+  it('publishes created payments to the queue and leaves them there, unprocessed', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const created = await client.createPayment({
+        amount: 1500 + i,
+        currency: 'EUR',
+        description: 'queued',
+      });
+      expect(created.status).toBe(201);
+      ids.push((created.json as { id: string }).id);
+    }
+    // Longer than a poller's idle poll (1 s): a running consumer would have received them by now.
+    await sleep(2_500);
+    const status = (await (await fetch(`${runtime.baseUrl}/local/status`)).json()) as {
+      queues: Record<string, QueueStatus & { inFlightBatches: number }>;
+    };
+    expect(status.queues.payments).toMatchObject({ visible: 3, inFlight: 0, inFlightBatches: 0 });
+    for (const id of ids) {
+      const got = await client.request<{ status: string }>('GET', `/payments/${id}`);
+      expect(got.status).toBe(200);
+      expect(got.json.status).toBe('PENDING');
+    }
+  }, 30_000);
+});
