@@ -17,7 +17,7 @@ import { type Spread, spread } from './stats';
 
 export interface BundleResult {
   function: FunctionName;
-  /** Set for an experiment that is not what cdk synth builds (e.g. the SDK bundled in). */
+  /** Set for an experiment that is not what cdk synth builds (e.g. the SDK taken from the runtime). */
   variant?: string;
   bytes: number;
   sourceMapBytes: number;
@@ -100,7 +100,7 @@ function measureOnce(dir: string, modules: string[], service: string): Promise<n
 }
 
 export interface BundleVariant {
-  /** Shown next to the function name, e.g. `SDK bundled`. */
+  /** Shown next to the function name, e.g. `SDK from the runtime`. */
   label: string;
   function: FunctionName;
   bundling: Partial<BundlingOptions>;
