@@ -1,4 +1,3 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { chmod, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -7,13 +6,13 @@ import { type Database, openDatabase } from '../lambdas/shared/adapters/postgres
 import { signDevToken } from '../lambdas/shared/auth/dev-token';
 import { loadConfig } from '../lambdas/shared/config';
 import { freePort } from '../local/embedded-postgres';
+import { exited, spawnLocalRuntime } from '../local/runtime-process';
 import { progress } from './stats';
 
 // The platform under test: `npm start` (bin/local.ts) as a child process on a free port with a fresh
 // data directory, plus a direct connection to its embedded PostgreSQL for the bench's own reads.
 
 export const ROOT = resolve(import.meta.dirname, '..');
-const READY = /Payments platform ready at (http:\/\/\S+)/;
 
 export interface Platform {
   baseUrl: string;
@@ -78,11 +77,6 @@ async function postgresCpuMs(postmaster: number): Promise<number> {
   return total;
 }
 
-function exited(child: ChildProcess): Promise<number | null> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
-  return new Promise((r) => child.once('exit', (code) => r(code)));
-}
-
 /** `nodeArgs` go before the entry point, e.g. `--cpu-prof` to profile the runtime. */
 export async function startPlatform(options: { nodeArgs?: string[]; env?: NodeJS.ProcessEnv } = {}) {
   const dataDir = await mkdtemp(join(tmpdir(), 'payments-bench-'));
@@ -96,35 +90,16 @@ export async function startPlatform(options: { nodeArgs?: string[]; env?: NodeJS
     ...options.env,
   };
   delete env.DATABASE_URL;
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', 'bin/local.ts'], {
-    cwd: ROOT,
+  const { child, baseUrl } = await spawnLocalRuntime({
     env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  const baseUrl = await new Promise<string>((ready, fail) => {
-    const timer = setTimeout(() => fail(new Error(`Runtime not ready in time:\n${output}`)), 120_000);
-    child.stdout!.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = READY.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        ready(match[1]!);
-      }
-    });
-    child.stderr!.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      fail(new Error(`Runtime exited with ${code}:\n${output}`));
-    });
-  });
-  child.stdout!.resume();
-  child.stderr!.on('data', (chunk: Buffer) => {
-    // The runtime logs only errors at LOG_LEVEL=ERROR: worth seeing while the bench runs.
-    for (const line of chunk.toString().split('\n').filter(Boolean))
-      progress(`runtime: ${line.slice(0, 300)}`);
+    nodeArgs: options.nodeArgs,
+    timeoutMs: 120_000,
+    onOutput: (chunk, stream) => {
+      // The runtime logs only errors at LOG_LEVEL=ERROR: worth seeing while the bench runs.
+      if (stream !== 'stderr') return;
+      for (const line of chunk.toString().split('\n').filter(Boolean))
+        progress(`runtime: ${line.slice(0, 300)}`);
+    },
   });
   const { port: pgPort, pid: postmaster } = await postmasterOf(dataDir);
   const serverUrl = (database: string) => `postgres://postgres:postgres@127.0.0.1:${pgPort}/${database}`;

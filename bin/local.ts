@@ -7,6 +7,7 @@ const startedAt = performance.now();
 const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 const before = new Map(SIGNALS.map((s) => [s, new Set(process.listeners(s))]));
 const { startRuntime } = await import('../local/runtime');
+const { readyLine } = await import('../local/runtime-process');
 const { localDataDir } = await import('../local/dev-secret');
 const { signDevToken } = await import('../lambdas/shared/auth/dev-token');
 const { loadConfig } = await import('../lambdas/shared/config');
@@ -43,7 +44,7 @@ const runtime = await startRuntime({
 const readyMs = Math.round(performance.now() - startedAt);
 if (process.env.LOCAL_CONSUMERS?.toLowerCase() === 'off')
   process.stderr.write('Queue consumers off (LOCAL_CONSUMERS=off): events stay in the local queues\n');
-process.stdout.write(`Payments platform ready at ${runtime.baseUrl} (${readyMs} ms)\n`);
+process.stdout.write(`${readyLine(runtime.baseUrl, readyMs)}\n`);
 
 const config = loadConfig(process.env);
 const token = await signDevToken({

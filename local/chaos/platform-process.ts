@@ -1,17 +1,15 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { appendFileSync } from 'node:fs';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { openDatabase } from '../../lambdas/shared/adapters/postgres/database';
 import { loadOrCreateDevSecret } from '../dev-secret';
 import { freePort, type RunningPostgres, startEmbeddedPostgres } from '../embedded-postgres';
+import { exited, spawnLocalRuntime } from '../runtime-process';
 
 // A PostgreSQL of our own plus `bin/local.ts` as a child process on it: the runtime can be killed
 // with SIGKILL and started again while the database (and what it holds) lives on.
-
-const ROOT = resolve(import.meta.dirname, '..', '..');
-const READY = /Payments platform ready at (http:\/\/\S+)/;
 
 export interface PlatformProcessOptions {
   /** Extra environment for the runtime (LOCAL_FAULTS, GATEWAY_* rates). */
@@ -33,11 +31,6 @@ export interface PlatformProcess {
   close(): Promise<void>;
 }
 
-function exited(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((r) => child.once('exit', () => r()));
-}
-
 async function createDatabase(pg: RunningPostgres, name: string): Promise<string> {
   const admin = openDatabase(pg.url, { max: 1 });
   try {
@@ -50,39 +43,14 @@ async function createDatabase(pg: RunningPostgres, name: string): Promise<string
   return url.toString();
 }
 
-function spawnRuntime(env: NodeJS.ProcessEnv, timeoutMs: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bin', 'local.ts')], {
-    cwd: ROOT,
+async function spawnRuntime(env: NodeJS.ProcessEnv, timeoutMs: number): Promise<ChildProcess> {
+  const logFile = process.env.CHAOS_RUNTIME_LOG; // for debugging: the runtime's whole output
+  const { child } = await spawnLocalRuntime({
     env,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    timeoutMs,
+    onOutput: logFile ? (chunk) => appendFileSync(logFile, chunk) : undefined,
   });
-  let output = '';
-  return new Promise((ready, fail) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      fail(new Error(`Local runtime not ready in time:\n${output}`));
-    }, timeoutMs);
-    const onExit = (code: number | null) => {
-      clearTimeout(timer);
-      fail(new Error(`Local runtime exited with ${code}:\n${output}`));
-    };
-    let started = false;
-    const logFile = process.env.CHAOS_RUNTIME_LOG; // for debugging: the runtime's whole output
-    const onData = (chunk: Buffer) => {
-      if (logFile) appendFileSync(logFile, chunk);
-      output = `${output}${chunk.toString()}`.slice(-20_000); // a bounded tail, for errors
-      if (!started && READY.test(output)) {
-        started = true;
-        clearTimeout(timer);
-        child.off('exit', onExit);
-        ready(child);
-      }
-    };
-    // Keep draining both pipes so the child never blocks on a full one.
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.once('exit', onExit);
-  });
+  return child;
 }
 
 export async function startPlatformProcess(options: PlatformProcessOptions = {}): Promise<PlatformProcess> {

@@ -1,12 +1,10 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { freePort } from '../../local/embedded-postgres';
+import { exited, spawnLocalRuntime } from '../../local/runtime-process';
 
 // `npm start` as a child process, for the end-to-end tests: a free port and its own data directory.
-
-const READY = /Payments platform ready at (http:\/\/\S+)/;
 
 export interface LocalRuntimeProcess {
   baseUrl: string;
@@ -26,11 +24,6 @@ export async function makeDataDir(): Promise<string> {
   return dir;
 }
 
-function exited(child: ChildProcess): Promise<number | null> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
-  return new Promise((r) => child.once('exit', (code) => r(code)));
-}
-
 export async function startLocalRuntime(
   options: { dataDir?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {},
 ) {
@@ -45,37 +38,7 @@ export async function startLocalRuntime(
     ...options.env,
   };
   delete env.DATABASE_URL; // the jest harness's server is not this runtime's
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bin/local.ts'], {
-    cwd: resolve('.'),
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  const baseUrl = await new Promise<string>((ready, fail) => {
-    const timer = setTimeout(
-      () => fail(new Error(`Runtime not ready in time:\n${output}`)),
-      options.timeoutMs ?? 60_000,
-    );
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = READY.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        ready(match[1]!);
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      fail(new Error(`Runtime exited with ${code}:\n${output}`));
-    });
-  });
-  // Keep draining the pipes so the child never blocks on a full one.
-  child.stdout!.resume();
-  child.stderr!.resume();
+  const { child, baseUrl } = await spawnLocalRuntime({ env, timeoutMs: options.timeoutMs ?? 60_000 });
   const runtime: LocalRuntimeProcess = {
     baseUrl,
     dataDir,
