@@ -2,7 +2,7 @@ import { openDatabase } from '../../lambdas/shared/adapters/postgres/database';
 import { signDevToken } from '../../lambdas/shared/auth/dev-token';
 import { loadConfig } from '../../lambdas/shared/config';
 import { type FaultRates, seededRandom } from '../faults/config';
-import type { FaultCounts } from '../faults/index';
+import { type FaultCounts, zeroFaultCounts } from '../faults/index';
 import {
   checkInvariants,
   type DrainState,
@@ -74,17 +74,6 @@ function addCounts(a: FaultCounts, b: Partial<FaultCounts> | undefined): FaultCo
   return sum;
 }
 
-const zeroCounts = (): FaultCounts => ({
-  duplicateDeliveries: 0,
-  concurrentDeliveries: 0,
-  crashesBeforeCharge: 0,
-  crashesAfterCharge: 0,
-  crashesAfterCommit: 0,
-  putEventsEntriesRefused: 0,
-  gatewayTransientErrors: 0,
-  gatewayTimeouts: 0,
-});
-
 export const totalFaults = (r: Pick<ChaosReport, 'faults'>) =>
   Object.values(r.faults.runtime).reduce((a, b) => a + b, 0) +
   Object.values(r.faults.client).reduce((a, b) => a + b, 0) +
@@ -129,13 +118,13 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     });
 
     // Runtime fault counters live in the runtime's memory: add up each life's last reading.
-    let earlierLives = zeroCounts();
-    let thisLife = zeroCounts();
+    let earlierLives = zeroFaultCounts();
+    let thisLife = zeroFaultCounts();
     const readRuntimeFaults = async () => {
       try {
         const res = await fetch(`${platform.baseUrl}/local/status`, { signal: AbortSignal.timeout(5_000) });
         const status = (await res.json()) as { faults?: FaultCounts };
-        thisLife = addCounts(zeroCounts(), status.faults);
+        thisLife = addCounts(zeroFaultCounts(), status.faults);
       } catch {
         // the runtime is restarting: keep the last reading
       }
@@ -169,7 +158,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         while (load.stats.sent < threshold && load.stats.answered < options.payments) await sleep(20);
         await readRuntimeFaults();
         earlierLives = runtimeFaults();
-        thisLife = zeroCounts();
+        thisLife = zeroFaultCounts();
         kills += 1;
         progress(`[chaos] kill -9 of the runtime after ${load.stats.sent} payments sent; restarting`);
         await platform.restart();

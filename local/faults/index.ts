@@ -23,6 +23,17 @@ export interface FaultCounts {
   gatewayTimeouts: number;
 }
 
+export const zeroFaultCounts = (): FaultCounts => ({
+  duplicateDeliveries: 0,
+  concurrentDeliveries: 0,
+  crashesBeforeCharge: 0,
+  crashesAfterCharge: 0,
+  crashesAfterCommit: 0,
+  putEventsEntriesRefused: 0,
+  gatewayTransientErrors: 0,
+  gatewayTimeouts: 0,
+});
+
 /** Thrown by a crash hook: the invocation fails as if the worker had died at that step. */
 export class InjectedCrashError extends Error {
   override readonly name = 'InjectedCrashError';
@@ -38,16 +49,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export class LocalFaults {
   private readonly random: () => number;
-  private readonly tally: FaultCounts = {
-    duplicateDeliveries: 0,
-    concurrentDeliveries: 0,
-    crashesBeforeCharge: 0,
-    crashesAfterCharge: 0,
-    crashesAfterCommit: 0,
-    putEventsEntriesRefused: 0,
-    gatewayTransientErrors: 0,
-    gatewayTimeouts: 0,
-  };
+  private readonly tally: FaultCounts = zeroFaultCounts();
 
   constructor(readonly rates: FaultRates) {
     this.random = rates.seed === undefined ? Math.random : seededRandom(rates.seed);
