@@ -6,7 +6,7 @@ import { type Database, openDatabase } from '../lambdas/shared/adapters/postgres
 import { signDevToken } from '../lambdas/shared/auth/dev-token';
 import { loadConfig } from '../lambdas/shared/config';
 import { freePort } from '../local/embedded-postgres';
-import { exited, spawnLocalRuntime } from '../local/runtime-process';
+import { exited, ownRuntimeEnv, spawnLocalRuntime } from '../local/runtime-process';
 import { progress } from './stats';
 
 // The platform under test: `npm start` (bin/local.ts) as a child process on a free port with a fresh
@@ -82,14 +82,7 @@ export async function startPlatform(options: { nodeArgs?: string[]; env?: NodeJS
   const dataDir = await mkdtemp(join(tmpdir(), 'payments-bench-'));
   await chmod(dataDir, 0o755);
   const port = await freePort();
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    PORT: String(port),
-    LOCAL_DATA_DIR: dataDir,
-    LOG_LEVEL: 'ERROR',
-    ...options.env,
-  };
-  delete env.DATABASE_URL;
+  const env = ownRuntimeEnv(port, dataDir, options.env);
   const { child, baseUrl } = await spawnLocalRuntime({
     env,
     nodeArgs: options.nodeArgs,

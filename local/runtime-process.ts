@@ -12,6 +12,26 @@ export function readyLine(baseUrl: string, readyMs: number): string {
 }
 const READY = /Payments platform ready at (http:\/\/\S+)/;
 
+/**
+ * The environment for a runtime of its own: this port and data directory, quiet logs, and never the
+ * caller's DATABASE_URL (a test harness's or a shell's server is not this runtime's database).
+ */
+export function ownRuntimeEnv(
+  port: number,
+  dataDir: string,
+  extra: NodeJS.ProcessEnv = {},
+): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PORT: String(port),
+    LOCAL_DATA_DIR: dataDir,
+    LOG_LEVEL: 'ERROR',
+    ...extra,
+  };
+  delete env.DATABASE_URL;
+  return env;
+}
+
 export interface SpawnOptions {
   env: NodeJS.ProcessEnv;
   timeoutMs: number;

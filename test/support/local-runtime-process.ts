@@ -2,7 +2,7 @@ import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../../local/embedded-postgres';
-import { exited, spawnLocalRuntime } from '../../local/runtime-process';
+import { exited, ownRuntimeEnv, spawnLocalRuntime } from '../../local/runtime-process';
 
 // `npm start` as a child process, for the end-to-end tests: a free port and its own data directory.
 
@@ -30,14 +30,7 @@ export async function startLocalRuntime(
   const dataDir = options.dataDir ?? (await makeDataDir());
   const port = await freePort();
   const started = Date.now();
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    PORT: String(port),
-    LOCAL_DATA_DIR: dataDir,
-    LOG_LEVEL: 'ERROR',
-    ...options.env,
-  };
-  delete env.DATABASE_URL; // the jest harness's server is not this runtime's
+  const env = ownRuntimeEnv(port, dataDir, options.env);
   const { child, baseUrl } = await spawnLocalRuntime({ env, timeoutMs: options.timeoutMs ?? 60_000 });
   const runtime: LocalRuntimeProcess = {
     baseUrl,
