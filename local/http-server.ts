@@ -25,17 +25,23 @@ function send(res: ServerResponse, response: GatewayResponse): void {
   res.end(response.body);
 }
 
-/** Reads the body, or undefined (and the connection is closed after the answer) when it is too large. */
+/**
+ * Reads the body, or undefined when it is over `limit`. An oversized body is still read to its end
+ * (and dropped) before the 413 goes out: closing on a client that is still sending resets the
+ * connection, and the client then sees EPIPE instead of the answer. Past 4x the limit we give up.
+ */
 async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
-  if (Number(req.headers['content-length'] ?? 0) > limit) return undefined;
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > limit) return undefined;
-    chunks.push(chunk);
+    if (size > 4 * limit) {
+      req.socket.destroy();
+      return undefined;
+    }
+    if (size <= limit) chunks.push(chunk);
   }
-  return Buffer.concat(chunks);
+  return size > limit ? undefined : Buffer.concat(chunks);
 }
 
 export function createLocalHttpServer(options: LocalHttpServerOptions): Server {
@@ -45,9 +51,8 @@ export function createLocalHttpServer(options: LocalHttpServerOptions): Server {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const body = await readBody(req, limit);
     if (body === undefined) {
-      res.setHeader('connection', 'close');
-      send(res, errorResponse(413, 'payload_too_large', 'Request body is too large', requestId));
-      req.resume();
+      if (!req.socket.destroyed)
+        send(res, errorResponse(413, 'payload_too_large', 'Request body is too large', requestId));
       return;
     }
     const target = req.headers['x-amz-target'];
