@@ -28,12 +28,12 @@ export interface Platform {
   stop(): Promise<void>;
 }
 
-async function postmasterOf(dataDir: string): Promise<{ pid: number; port: number }> {
-  // postmaster.pid: line 1 the server's pid, line 4 the port it listens on.
+async function postmasterOf(dataDir: string): Promise<{ pid: number; port: number; socketDir: string }> {
+  // postmaster.pid: line 1 the server's pid, line 4 its port, line 5 its Unix-socket directory.
   const lines = (await readFile(join(dataDir, 'postgres', 'postmaster.pid'), 'utf8')).split('\n');
-  const [pid, port] = [Number(lines[0]), Number(lines[3])];
+  const [pid, port, socketDir] = [Number(lines[0]), Number(lines[3]), lines[4] ?? ''];
   if (!(pid > 0) || !(port > 0)) throw new Error('No pid or port in postmaster.pid');
-  return { pid, port };
+  return { pid, port, socketDir };
 }
 
 export interface Usage {
@@ -94,8 +94,11 @@ export async function startPlatform(options: { nodeArgs?: string[]; env?: NodeJS
         progress(`runtime: ${line.slice(0, 300)}`);
     },
   });
-  const { port: pgPort, pid: postmaster } = await postmasterOf(dataDir);
-  const serverUrl = (database: string) => `postgres://postgres:postgres@127.0.0.1:${pgPort}/${database}`;
+  const { port: pgPort, pid: postmaster, socketDir } = await postmasterOf(dataDir);
+  // The way the runtime connects (its socket when there is one), so (1) and (2) pay the same per round trip.
+  const socket = socketDir ? `?host=${encodeURIComponent(socketDir)}` : '';
+  const serverUrl = (database: string) =>
+    `postgres://postgres:postgres@127.0.0.1:${pgPort}/${database}${socket}`;
   const databaseUrl = serverUrl('payments');
   const db = openDatabase(databaseUrl, { max: 4 });
   const secret = (await readFile(join(dataDir, 'jwt-secret'), 'utf8')).trim();

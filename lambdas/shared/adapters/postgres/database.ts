@@ -21,8 +21,22 @@ const types = {
   bigint: { to: 20, from: [20], serialize: (x: number) => x.toString(), parse: (x: string) => Number(x) },
 };
 
+/**
+ * libpq's `?host=/socket/dir` form: a Unix-domain socket in that directory (the embedded server's), which
+ * costs a round trip about a tenth less CPU than loopback TCP. postgres.js takes it as `path`.
+ */
+export function socketOf(url: string): { url: string; path?: string } {
+  const parsed = new URL(url);
+  const dir = parsed.searchParams.get('host');
+  if (!dir?.startsWith('/')) return { url };
+  parsed.searchParams.delete('host');
+  return { url: parsed.toString(), path: `${dir}/.s.PGSQL.${parsed.port || 5432}` };
+}
+
 export function openDatabase(url: string, options: { max?: number; prepare?: boolean; ssl?: boolean } = {}) {
-  return postgres(url, {
+  const target = socketOf(url);
+  return postgres(target.url, {
+    ...(target.path ? { path: target.path } : {}),
     max: options.max ?? 5,
     prepare: options.prepare ?? true,
     ssl: options.ssl ? 'require' : false,
