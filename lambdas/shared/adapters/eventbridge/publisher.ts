@@ -1,6 +1,7 @@
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import type { OutgoingEvent } from '../../events';
 import type { EventPublisher, PublishOutcome } from '../../use-cases/ports';
+import { awsClientConfig } from '../aws-client-config';
 
 /** PutEvents limits: at most 10 entries and 256 KB per request. */
 export const MAX_ENTRIES_PER_REQUEST = 10;
@@ -126,5 +127,5 @@ export class EventBridgePublisher implements EventPublisher {
 }
 
 export function createEventBridgePublisher(busName: string): EventBridgePublisher {
-  return new EventBridgePublisher(new EventBridgeClient({}), { busName });
+  return new EventBridgePublisher(new EventBridgeClient(awsClientConfig), { busName });
 }

@@ -1,5 +1,6 @@
 import { ChangeMessageVisibilityCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
+import { awsClientConfig } from '../aws-client-config';
 
 /** SQS refuses visibility timeouts above 12 hours. */
 const MAX_VISIBILITY_SECONDS = 12 * 3600;
@@ -47,7 +48,7 @@ export interface RetryScheduler {
 
 export class SqsVisibilityBackoff implements RetryScheduler {
   constructor(
-    private readonly client: SQSClient = new SQSClient({}),
+    private readonly client: SQSClient = new SQSClient(awsClientConfig),
     private readonly policy: BackoffPolicy = DEFAULT_BACKOFF,
     private readonly onError: (error: unknown, record: SQSRecord) => void = () => {},
   ) {}
