@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import type { Logger } from '@aws-lambda-powertools/logger';
 import type { SQSRecord } from 'aws-lambda';
 import {
   consumeEvents,
   PoisonMessageError,
   parseEventRecord,
+  recordLog,
 } from '../../lambdas/shared/adapters/sqs/event-batch';
 import { PaymentCreated, PaymentFailed, PaymentSucceeded, paymentEvent } from '../../lambdas/shared/events';
 import type { EventContract } from '../../lambdas/shared/events/envelope';
@@ -98,5 +100,24 @@ describe('consumeEvents', () => {
       handle: async () => {},
     });
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: poison.messageId }]);
+  });
+});
+
+describe('recordLog', () => {
+  it("adds the record's keys to every entry, at the level asked for", () => {
+    const entries: [string, string, unknown][] = [];
+    const sink = Object.fromEntries(
+      (['info', 'warn', 'error'] as const).map((level) => [
+        level,
+        (message: string, fields: unknown) => entries.push([level, message, fields]),
+      ]),
+    ) as unknown as Logger;
+    const log = recordLog(sink, { correlation_id: 'c1', message_id: 'm1' });
+    log.info('done', { payment_id: 'p1' });
+    log.warn('retry');
+    expect(entries).toEqual([
+      ['info', 'done', { correlation_id: 'c1', message_id: 'm1', payment_id: 'p1' }],
+      ['warn', 'retry', { correlation_id: 'c1', message_id: 'm1' }],
+    ]);
   });
 });
