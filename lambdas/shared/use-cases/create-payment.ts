@@ -1,7 +1,7 @@
 import { canonicalHash } from '../domain/canonical-json';
 import { AppError } from '../domain/errors';
 import { type CreatePaymentBody, newPendingPayment, type Payment } from '../domain/payment';
-import { type OutgoingEvent, PaymentCreated, paymentEvent } from '../events';
+import { PaymentCreated, paymentEvent } from '../events';
 import type { Clock, IdGenerator, OutboxDispatcher, PaymentCreationStore } from './ports';
 
 export interface CreatePaymentDeps {
@@ -39,52 +39,35 @@ export async function createPayment(
     throw new AppError('forbidden', 'user_id does not match the authenticated user');
   }
   const requestHash = canonicalHash(input.body);
-  const outcome = await deps.store.inTransaction(
-    async (tx): Promise<CreatePaymentResult & { event?: OutgoingEvent }> => {
-      const stored = await tx.claimIdempotencyKey({
-        userId: input.userId,
-        key: input.idempotencyKey,
-        requestHash,
-      });
-      if (stored) {
-        if (stored.requestHash !== requestHash) {
-          throw new AppError(
-            'idempotency_key_reused',
-            'This Idempotency-Key was used with a different request body',
-          );
-        }
-        return { status: stored.status, body: stored.body, replayed: true };
-      }
-      const payment = newPendingPayment({
-        id: deps.ids.uuid(),
-        userId: input.userId,
-        body: input.body,
-        now: deps.clock.now(),
-      });
-      const event = paymentEvent(PaymentCreated, {
-        eventId: deps.ids.uuid(),
-        occurredAt: deps.clock.now(),
-        correlationId: input.correlationId,
-        payment,
-      });
-      const body = deps.render(payment);
-      // Issued together, in this order (the key's record references the payment): a PostgreSQL adapter
-      // pipelines them into one round trip instead of three.
-      await Promise.all([
-        tx.insertPayment(payment),
-        tx.enqueueEvent(event),
-        tx.completeIdempotencyKey({
-          userId: input.userId,
-          key: input.idempotencyKey,
-          paymentId: payment.id,
-          status: 201,
-          body,
-        }),
-      ]);
-      return { status: 201, body, replayed: false, paymentId: payment.id, event };
-    },
-  );
-  const { event, ...result } = outcome;
-  if (event) await deps.dispatcher.dispatch([event]);
-  return result;
+  // Built before we know whether the key is new: a replay only wastes two UUIDs and a render.
+  const payment = newPendingPayment({
+    id: deps.ids.uuid(),
+    userId: input.userId,
+    body: input.body,
+    now: deps.clock.now(),
+  });
+  const event = paymentEvent(PaymentCreated, {
+    eventId: deps.ids.uuid(),
+    occurredAt: deps.clock.now(),
+    correlationId: input.correlationId,
+    payment,
+  });
+  const body = deps.render(payment);
+  const stored = await deps.store.createOnce({
+    key: { userId: input.userId, key: input.idempotencyKey, requestHash },
+    payment,
+    event,
+    response: { status: 201, body },
+  });
+  if (stored) {
+    if (stored.requestHash !== requestHash) {
+      throw new AppError(
+        'idempotency_key_reused',
+        'This Idempotency-Key was used with a different request body',
+      );
+    }
+    return { status: stored.status, body: stored.body, replayed: true };
+  }
+  await deps.dispatcher.dispatch([event]);
+  return { status: 201, body, replayed: false, paymentId: payment.id };
 }

@@ -33,27 +33,28 @@ export interface IdGenerator {
 export const systemClock: Clock = { now: () => new Date() };
 
 /** What `POST /payments` needs inside its one transaction (idempotency record, payment, outbox row). */
-export interface PaymentCreationTx {
-  /** Undefined when the key is now ours; the stored record when the key was used before. */
-  claimIdempotencyKey(claim: {
-    userId: string;
-    key: string;
-    requestHash: string;
-  }): Promise<{ requestHash: string; status: number; body: string } | undefined>;
-  completeIdempotencyKey(record: {
-    userId: string;
-    key: string;
-    paymentId: string;
-    status: number;
-    body: string;
-  }): Promise<void>;
-  insertPayment(payment: Payment): Promise<void>;
-  enqueueEvent(event: OutgoingEvent): Promise<void>;
+/** What `POST /payments` writes, all of it or nothing. */
+export interface PaymentCreation {
+  key: { userId: string; key: string; requestHash: string };
+  payment: Payment;
+  event: OutgoingEvent;
+  /** The response as first sent, kept for byte-for-byte replays. */
+  response: { status: number; body: string };
+}
+
+export interface StoredResponse {
+  requestHash: string;
+  status: number;
+  body: string;
 }
 
 export interface PaymentCreationStore {
-  /** Runs `work` in one database transaction; a concurrent holder of the same key that does not finish in time is `idempotency_key_in_use`. */
-  inTransaction<T>(work: (tx: PaymentCreationTx) => Promise<T>): Promise<T>;
+  /**
+   * Writes the key's record, the PENDING payment and its outbox event atomically; undefined when they
+   * were written. When (user, key) was used before, writes nothing and returns what is stored. A
+   * concurrent holder of the same key that does not finish in time is `idempotency_key_in_use`.
+   */
+  createOnce(creation: PaymentCreation): Promise<StoredResponse | undefined>;
 }
 
 /** Read side of the API. */

@@ -8,35 +8,38 @@ export interface StoredResponse {
   body: string;
 }
 
-/**
- * Claims (user, key) inside the caller's transaction. A concurrent claim of the same key blocks on the
- * UNIQUE index until the first transaction ends, so the loser then sees the committed record.
- * Returns undefined when the claim is ours, or the stored record when the key was already used.
- */
-export async function claimIdempotencyKey(
-  tx: Queryable,
-  claim: { userId: string; key: string; requestHash: string },
-): Promise<StoredResponse | undefined> {
-  const inserted = await tx`
-    INSERT INTO idempotency_keys (user_id, idempotency_key, request_hash)
-    VALUES (${claim.userId}, ${claim.key}, ${claim.requestHash})
-    ON CONFLICT (user_id, idempotency_key) DO NOTHING
-    RETURNING 1`;
-  if (inserted.length === 1) return undefined;
-  const [row] = await tx<{ request_hash: string; response_status: number; response_body: string }[]>`
-    SELECT request_hash, response_status, response_body FROM idempotency_keys
-    WHERE user_id = ${claim.userId} AND idempotency_key = ${claim.key}`;
-  if (!row) throw new Error('idempotency record vanished after a conflicting insert');
-  return { requestHash: row.request_hash, status: row.response_status, body: row.response_body };
+export interface KeyRecord {
+  userId: string;
+  key: string;
+  requestHash: string;
+  paymentId: string;
+  status: number;
+  body: string;
 }
 
-/** Completes a claimed record with the response to replay; same transaction as the claim. */
-export async function completeIdempotencyKey(
-  tx: Queryable,
-  record: { userId: string; key: string; paymentId: string; status: number; body: string },
-): Promise<void> {
-  await tx`
-    UPDATE idempotency_keys
-    SET response_status = ${record.status}, response_body = ${record.body}, payment_id = ${record.paymentId}
-    WHERE user_id = ${record.userId} AND idempotency_key = ${record.key}`;
+/**
+ * The record as it is written: complete, with the response to replay, in the statement that writes the
+ * payment (so nobody ever sees it half-done). Its row comes from the CTE `after`, which therefore runs
+ * first (the caller sets the lock timeout there). RETURNING a row means the key was ours; a concurrent
+ * INSERT of the same key waits on the UNIQUE index until the first statement ends, then returns none.
+ */
+export function insertKeyRecordStatement(sql: Queryable, r: KeyRecord, after: string) {
+  return sql`
+    INSERT INTO idempotency_keys (user_id, idempotency_key, request_hash, response_status, response_body, payment_id)
+    SELECT ${r.userId}::text, ${r.key}::text, ${r.requestHash}::text, ${r.status}::int, ${r.body}::text,
+           ${r.paymentId}::uuid
+    FROM ${sql(after)}
+    ON CONFLICT (user_id, idempotency_key) DO NOTHING
+    RETURNING 1`;
+}
+
+export async function findKeyRecord(
+  db: Queryable,
+  userId: string,
+  key: string,
+): Promise<StoredResponse | undefined> {
+  const [row] = await db<{ request_hash: string; response_status: number; response_body: string }[]>`
+    SELECT request_hash, response_status, response_body FROM idempotency_keys
+    WHERE user_id = ${userId} AND idempotency_key = ${key}`;
+  return row && { requestHash: row.request_hash, status: row.response_status, body: row.response_body };
 }

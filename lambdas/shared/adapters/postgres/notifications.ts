@@ -30,14 +30,16 @@ export async function listNotifications(
   }));
 }
 
-/** Stores a sent notification; false when this payment already has one on this channel. */
-export async function insertNotification(tx: Queryable, n: NewNotification): Promise<boolean> {
-  const rows = await tx`
+/**
+ * Stores a sent notification, as a statement fragment RETURNING its id; none when this payment already
+ * has one on this channel.
+ */
+export function insertNotificationStatement(sql: Queryable, n: NewNotification) {
+  return sql`
     INSERT INTO notifications (id, payment_id, user_id, event_id, channel, status, message, sent_at)
     VALUES (${n.id}, ${n.paymentId}, ${n.userId}, ${n.eventId}, ${n.channel}, 'sent', ${n.message}, ${n.sentAt})
     ON CONFLICT (payment_id, channel) DO NOTHING
     RETURNING id`;
-  return rows.length === 1;
 }
 
 /** The channels on which this payment's user was already notified. */

@@ -3,11 +3,21 @@ import type { Queryable } from './database';
 
 // The only module that reads or writes the `outbox` table.
 
+/**
+ * The INSERT as a statement fragment. With `from` (a CTE of the caller's statement) it writes the event
+ * only if that CTE produced a row. Explicit casts: the values are a SELECT list.
+ */
+export function enqueueEventStatement(sql: Queryable, event: OutgoingEvent, from?: string) {
+  return sql`
+    INSERT INTO outbox (event_id, source, detail_type, detail)
+    SELECT ${event.eventId}::uuid, ${event.source}::text, ${event.detailType}::text,
+           ${sql.json(event.detail as never)}::jsonb
+    ${from ? sql`FROM ${sql(from)}` : sql``}`;
+}
+
 /** Writes the event inside the caller's transaction, so it exists if and only if the state change does. */
 export async function enqueueEvent(tx: Queryable, event: OutgoingEvent): Promise<void> {
-  await tx`
-    INSERT INTO outbox (event_id, source, detail_type, detail)
-    VALUES (${event.eventId}, ${event.source}, ${event.detailType}, ${tx.json(event.detail as never)})`;
+  await enqueueEventStatement(tx, event);
 }
 
 export async function markPublished(db: Queryable, eventIds: readonly string[]): Promise<void> {

@@ -14,9 +14,12 @@ export class PostgresPaymentSettlementStore implements PaymentSettlementStore {
       const tx: Queryable = sql;
       const settled = await transitionFromPending(tx, paymentId, settlement);
       if (!settled) return undefined; // another delivery won the transition and wrote the event
-      if (settled.status === 'SUCCEEDED') await postPayment(tx, settled);
       const event = eventFor(settled);
-      await enqueueEvent(tx, event);
+      // Issued together: the driver pipelines them into one round trip.
+      await Promise.all([
+        settled.status === 'SUCCEEDED' ? postPayment(tx, settled) : undefined,
+        enqueueEvent(tx, event),
+      ]);
       return { payment: settled, eventId: event.eventId };
     }) as ReturnType<PaymentSettlementStore['settle']>;
 }

@@ -11,12 +11,22 @@ export function toPayment(row: PaymentRow): Payment {
   return { ...row, created_at: row.created_at.toISOString(), updated_at: row.updated_at.toISOString() };
 }
 
-export async function insertPayment(tx: Queryable, p: Payment): Promise<void> {
-  await tx`
+/**
+ * The INSERT as a statement fragment. With `from` (a CTE of the caller's statement) it writes one row
+ * per row of `from`, i.e. only if that CTE produced one. Explicit casts: the values are a SELECT list.
+ */
+export function insertPaymentStatement(sql: Queryable, p: Payment, from?: string) {
+  return sql`
     INSERT INTO payments (id, user_id, amount, currency, status, description, metadata,
                           failure_code, failure_reason, created_at, updated_at)
-    VALUES (${p.id}, ${p.user_id}, ${p.amount}, ${p.currency}, ${p.status}, ${p.description},
-            ${tx.json(p.metadata)}, ${p.failure_code}, ${p.failure_reason}, ${p.created_at}, ${p.updated_at})`;
+    SELECT ${p.id}::uuid, ${p.user_id}::text, ${p.amount}::bigint, ${p.currency}::char(3), ${p.status}::text,
+           ${p.description}::text, ${sql.json(p.metadata)}::jsonb, ${p.failure_code}::text,
+           ${p.failure_reason}::text, ${p.created_at}::timestamptz, ${p.updated_at}::timestamptz
+    ${from ? sql`FROM ${sql(from)}` : sql``}`;
+}
+
+export async function insertPayment(tx: Queryable, p: Payment): Promise<void> {
+  await insertPaymentStatement(tx, p);
 }
 
 export async function findPayment(db: Queryable, id: string): Promise<Payment | undefined> {
