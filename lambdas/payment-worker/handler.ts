@@ -15,6 +15,7 @@ import {
   type ProcessPaymentDeps,
   processPayment,
 } from '../shared/use-cases/process-payment';
+import { BatchedOutboxDispatcher } from '../shared/use-cases/publish-outbox';
 
 export interface PaymentWorkerDeps {
   processing: ProcessPaymentDeps;
@@ -29,13 +30,16 @@ export function createPaymentWorker(deps: () => Promise<PaymentWorkerDeps>) {
   return async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
     const d = await deps();
     for (const guard of d.guards) guard.registerLambdaContext(context);
+    // This invocation's outcome events leave together once every record is done (see the dispatcher).
+    const outbox = new BatchedOutboxDispatcher(d.processing.dispatcher);
+    const processing = { ...d.processing, dispatcher: outbox };
     try {
-      return await consumeEvents(event, context, {
+      const response = await consumeEvents(event, context, {
         accepts: [PaymentCreated],
         retries: d.retries,
         logger,
         handle: async ({ detail }, log) => {
-          const result = await processPayment(d.processing, {
+          const result = await processPayment(processing, {
             paymentId: detail.payment.id,
             correlationId: detail.correlation_id,
           });
@@ -49,6 +53,8 @@ export function createPaymentWorker(deps: () => Promise<PaymentWorkerDeps>) {
           }
         },
       });
+      await outbox.flush();
+      return response;
     } finally {
       if (d.metrics?.hasStoredMetrics()) d.metrics.publishStoredMetrics();
     }

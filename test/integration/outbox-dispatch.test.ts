@@ -2,7 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { enqueueEvent } from '../../lambdas/shared/adapters/postgres/outbox';
 import { PostgresOutboxStore } from '../../lambdas/shared/adapters/postgres/outbox-store';
 import { type OutgoingEvent, PaymentCreated, paymentEvent } from '../../lambdas/shared/events';
-import { OutboxEventDispatcher } from '../../lambdas/shared/use-cases/publish-outbox';
+import {
+  BatchedOutboxDispatcher,
+  OutboxEventDispatcher,
+} from '../../lambdas/shared/use-cases/publish-outbox';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { RecordingPublisher } from '../support/recording-publisher';
 
@@ -88,6 +91,31 @@ describe('after-commit outbox dispatch', () => {
       last_error: 'bus down',
     });
     expect(errors).toEqual([]);
+  });
+
+  it("batched (a worker invocation's): holds events until flush, then publishes them in one call", async () => {
+    const publisher = new RecordingPublisher();
+    const calls: number[] = [];
+    const counting = {
+      publish: (events: readonly OutgoingEvent[]) => {
+        calls.push(events.length);
+        return publisher.publish(events);
+      },
+    };
+    const batched = new BatchedOutboxDispatcher(
+      new OutboxEventDispatcher(new PostgresOutboxStore(t.db), counting),
+    );
+    const [a, b, c] = [await committed(), await committed(), await committed()];
+    await batched.dispatch([a]);
+    await batched.dispatch([b, c]);
+    expect(publisher.published).toEqual([]);
+    expect((await rowOf(a.eventId)).published_at).toBeNull();
+    await batched.flush();
+    expect(calls).toEqual([3]);
+    expect(publisher.published).toEqual([a, b, c]);
+    for (const event of [a, b, c]) expect((await rowOf(event.eventId)).published_at).toBeInstanceOf(Date);
+    await batched.flush(); // nothing left: no second call
+    expect(calls).toEqual([3]);
   });
 
   it('does nothing for no events', async () => {

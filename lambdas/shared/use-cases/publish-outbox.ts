@@ -37,3 +37,25 @@ export class OutboxEventDispatcher implements OutboxDispatcher {
     }
   }
 }
+
+/**
+ * Holds a worker invocation's just-committed events until `flush()`, so a batch of SQS records publishes
+ * its outcome events in one PutEvents per 10 and one outbox UPDATE, not one of each per record. Events
+ * an invocation never flushes (it crashed) are the relay's, like any unpublished row.
+ */
+export class BatchedOutboxDispatcher implements OutboxDispatcher {
+  private pending: OutgoingEvent[] = [];
+
+  constructor(private readonly inner: OutboxDispatcher) {}
+
+  async dispatch(events: readonly OutgoingEvent[]): Promise<void> {
+    this.pending.push(...events);
+  }
+
+  /** Never throws (the inner dispatcher does not). */
+  async flush(): Promise<void> {
+    const events = this.pending;
+    this.pending = [];
+    if (events.length > 0) await this.inner.dispatch(events);
+  }
+}
