@@ -5,6 +5,7 @@ import type { LoadRound } from './ceiling';
 import { renderChart } from './chart';
 import type { HttpRound } from './http-load';
 import type { Machine } from './machine';
+import type { PublishRound } from './publish-cost';
 import { round, type Spread, spread } from './stats';
 
 // The table (stdout and docs/BENCHMARKS.md), bench/results.json and the chart, from one set of rounds.
@@ -24,6 +25,8 @@ export interface Results {
   create: CreateResult[];
   /** The same with the whole async path running in the same process (no targets: extra rows). */
   createWithConsumers?: CreateResult[];
+  /** The API's after-commit publish alone (bench/publish-cost.ts). */
+  publish?: PublishRound[];
   replay?: HttpRound[];
   get?: HttpRound[];
   burst?: BurstRound[];
@@ -152,6 +155,26 @@ export function summarise(r: Results): Row[] {
   const rows: Row[] = [];
   for (const c of r.create) rows.push(...createRows(c, false));
   for (const c of r.createWithConsumers ?? []) rows.push(...createRows(c, true));
+  if (r.publish) {
+    rows.push({
+      id: '2.publish.rate',
+      measurement: '(2) after-commit publish alone: PutEvents calls, 16 callers',
+      unit: 'calls/s',
+      value: of(r.publish, (x) => x.callsPerSecond),
+    });
+    rows.push({
+      id: '2.publish.client',
+      measurement: '(2) after-commit publish alone: SDK client CPU per call',
+      unit: 'ms',
+      value: of(r.publish, (x) => x.clientCpuMs),
+    });
+    rows.push({
+      id: '2.publish.runtime',
+      measurement: '(2) after-commit publish alone: runtime CPU per call (local bus + enqueue)',
+      unit: 'ms',
+      value: of(r.publish, (x) => x.runtimeCpuMs),
+    });
+  }
   for (const [name, label] of [
     ['replay', 'replay (same key)'],
     ['get', 'GET /payments/{id}'],

@@ -7,6 +7,7 @@ import { ceilingRound, openCeilingDatabase } from './ceiling';
 import { createRound, PAYMENT_BODY, repeatRound } from './http-load';
 import { machine } from './machine';
 import { type Platform, ROOT, startPlatform, usageBetween, waitUntilQuiet } from './platform';
+import { publishRound } from './publish-cost';
 import { type CreateResult, type Results, writeReports } from './report';
 import { progress } from './stats';
 
@@ -20,13 +21,13 @@ const WARMUP_S = Number(env.BENCH_WARMUP_SECONDS ?? 2);
 const BURST = Number(env.BENCH_BURST ?? 5000);
 const BURST_ROUNDS = Number(env.BENCH_BURST_ROUNDS ?? 3);
 const INIT_SAMPLES = Number(env.BENCH_INIT_SAMPLES ?? 10);
-const CONNECTIONS = [1, 16, 64] as const;
+const CONNECTIONS = (env.BENCH_CONNECTIONS ?? '1,16,64').split(',').map(Number);
 const reportPaths = {
   json: join(ROOT, 'bench', 'results.json'),
   svg: join(ROOT, 'docs', 'benchmarks.svg'),
   markdown: join(ROOT, 'docs', 'BENCHMARKS.md'),
 };
-const ONLY = new Set((env.BENCH_ONLY ?? 'bundles,create,repeat,async,burst').split(','));
+const ONLY = new Set((env.BENCH_ONLY ?? 'bundles,create,publish,repeat,async,burst').split(','));
 /** e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile the runtime while it is measured. */
 const RUNTIME_NODE_ARGS = (env.BENCH_RUNTIME_NODE_ARGS ?? '').split(' ').filter(Boolean);
 
@@ -162,6 +163,21 @@ async function repeatPhase(platform: Platform): Promise<void> {
   }
 }
 
+/** The after-commit publish alone, 16 callers, as the API's 16 connections would make it. */
+async function publishPhase(platform: Platform): Promise<void> {
+  progress(`(2) the after-commit publish alone: PutEvents from the SDK, 16 callers, warm-up ${WARMUP_S} s`);
+  await publishRound(platform, 16, WARMUP_S);
+  results.publish = [];
+  for (let round = 1; round <= ROUNDS; round++) {
+    const p = await publishRound(platform, 16, ROUND_S);
+    results.publish.push(p);
+    progress(
+      `  round ${round}: ${p.callsPerSecond.toFixed(0)} calls/s; CPU per call ${p.clientCpuMs.toFixed(2)} ms SDK client, ` +
+        `${p.runtimeCpuMs.toFixed(2)} ms runtime (bus endpoint + enqueue); ${p.failed} failed`,
+    );
+  }
+}
+
 async function burstPhase(platform: Platform): Promise<void> {
   const warm = Math.min(500, BURST);
   progress(`(5) warm-up burst of ${warm}`);
@@ -199,9 +215,10 @@ async function withPlatform(consumers: boolean, work: (platform: Platform) => Pr
 
 // (2)-(4) as the target means them: the API alone, as in AWS, where the workers do not share its CPU.
 // The runtime runs without queue consumers: the API still publishes after commit, events stay queued.
-if (ONLY.has('create') || ONLY.has('repeat')) {
+if (ONLY.has('create') || ONLY.has('publish') || ONLY.has('repeat')) {
   await withPlatform(false, async (platform) => {
     if (ONLY.has('create')) results.create = await createPhase(platform, CONNECTIONS, false, 'API alone');
+    if (ONLY.has('publish')) await publishPhase(platform);
     if (ONLY.has('repeat')) await repeatPhase(platform);
   });
 }
