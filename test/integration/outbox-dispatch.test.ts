@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { openDatabase } from '../../lambdas/shared/adapters/postgres/database';
 import { enqueueEvent } from '../../lambdas/shared/adapters/postgres/outbox';
 import { PostgresOutboxStore } from '../../lambdas/shared/adapters/postgres/outbox-store';
 import { type OutgoingEvent, PaymentCreated, paymentEvent } from '../../lambdas/shared/events';
@@ -61,6 +62,21 @@ describe('after-commit outbox dispatch', () => {
       expect(row.published_at).toBeInstanceOf(Date);
       // What the bus got is what the relay would have read from the row.
       expect(row.detail).toEqual(event.detail);
+    }
+  });
+
+  it("commits the mark asynchronously, for that statement's transaction only", async () => {
+    const one = openDatabase(t.url, { max: 1 });
+    try {
+      const event = await committed();
+      await new OutboxEventDispatcher(new PostgresOutboxStore(one), new RecordingPublisher()).dispatch([
+        event,
+      ]);
+      expect((await rowOf(event.eventId)).published_at).toBeInstanceOf(Date);
+      const [setting] = await one<{ synchronous_commit: string }[]>`SHOW synchronous_commit`;
+      expect(setting?.synchronous_commit).toBe('on');
+    } finally {
+      await one.end();
     }
   });
 
