@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { openDatabase } from '../../lambdas/shared/adapters/postgres/database';
 import { PostgresPaymentCreationStore } from '../../lambdas/shared/adapters/postgres/payment-creation-store';
 import { AppError } from '../../lambdas/shared/domain/errors';
 import { newPendingPayment } from '../../lambdas/shared/domain/payment';
@@ -89,4 +90,21 @@ it('lets exactly one of many concurrent writers of one key create the payment', 
   );
   expect(outcomes.filter((o) => o === undefined)).toHaveLength(1);
   expect(await rowsFor(user)).toEqual({ keys: 1, payments: 1, events: 1 });
+});
+
+it('works the same without named prepared statements, as behind RDS Proxy in AWS', async () => {
+  const unprepared = openDatabase(t.url, { max: 2, prepare: false });
+  try {
+    const store = new PostgresPaymentCreationStore(unprepared);
+    const user = randomUUID();
+    const first = creation(user, 'proxy');
+    expect(await store.createOnce(first)).toBeUndefined();
+    expect(await store.createOnce(creation(user, 'proxy'))).toMatchObject({
+      status: 201,
+      body: first.response.body,
+    });
+    expect(await rowsFor(user)).toEqual({ keys: 1, payments: 1, events: 1 });
+  } finally {
+    await unprepared.end();
+  }
 });
