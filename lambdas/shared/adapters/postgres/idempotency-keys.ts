@@ -1,12 +1,7 @@
+import type { StoredResponse } from '../../use-cases/ports';
 import type { Queryable } from './database';
 
 // The only module that reads or writes the `idempotency_keys` table.
-
-export interface StoredResponse {
-  requestHash: string;
-  status: number;
-  body: string;
-}
 
 export interface KeyRecord {
   userId: string;
