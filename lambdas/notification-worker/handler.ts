@@ -11,7 +11,6 @@ import { logger } from '../shared/logger';
 import { metrics } from '../shared/metrics';
 import { getPlatform } from '../shared/platform';
 import { type NotifyDeps, notifyPaymentOutcome } from '../shared/use-cases/notify-payment-outcome';
-import { BatchedOutboxDispatcher } from '../shared/use-cases/publish-outbox';
 
 export interface NotificationWorkerDeps {
   notifying: NotifyDeps;
@@ -25,23 +24,19 @@ export function createNotificationWorker(deps: () => Promise<NotificationWorkerD
   return async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
     const d = await deps();
     for (const guard of d.guards) guard.registerLambdaContext(context);
-    // This invocation's outcome events leave together once every record is done (see the dispatcher).
-    const outbox = new BatchedOutboxDispatcher(d.notifying.dispatcher);
-    const notifying = { ...d.notifying, dispatcher: outbox };
     try {
-      const response = await consumeEvents(event, context, {
+      return await consumeEvents(event, context, {
         accepts: [PaymentSucceeded, PaymentFailed],
         retries: d.retries,
         logger,
-        handle: async ({ detail }, log) => {
-          const result = await notifyPaymentOutcome(notifying, detail);
+        outbox: d.notifying.dispatcher,
+        handle: async ({ detail }, log, outbox) => {
+          const result = await notifyPaymentOutcome({ ...d.notifying, dispatcher: outbox }, detail);
           log.info('Payment outcome notified', { payment_id: detail.payment.id, ...result });
           if (result.stored.length > 0)
             d.metrics?.addMetric('NotificationsSent', MetricUnit.Count, result.stored.length);
         },
       });
-      await outbox.flush();
-      return response;
     } finally {
       if (d.metrics?.hasStoredMetrics()) d.metrics.publishStoredMetrics();
     }

@@ -15,7 +15,6 @@ import {
   type ProcessPaymentDeps,
   processPayment,
 } from '../shared/use-cases/process-payment';
-import { BatchedOutboxDispatcher } from '../shared/use-cases/publish-outbox';
 
 export interface PaymentWorkerDeps {
   processing: ProcessPaymentDeps;
@@ -30,19 +29,20 @@ export function createPaymentWorker(deps: () => Promise<PaymentWorkerDeps>) {
   return async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
     const d = await deps();
     for (const guard of d.guards) guard.registerLambdaContext(context);
-    // This invocation's outcome events leave together once every record is done (see the dispatcher).
-    const outbox = new BatchedOutboxDispatcher(d.processing.dispatcher);
-    const processing = { ...d.processing, dispatcher: outbox };
     try {
-      const response = await consumeEvents(event, context, {
+      return await consumeEvents(event, context, {
         accepts: [PaymentCreated],
         retries: d.retries,
         logger,
-        handle: async ({ detail }, log) => {
-          const result = await processPayment(processing, {
-            paymentId: detail.payment.id,
-            correlationId: detail.correlation_id,
-          });
+        outbox: d.processing.dispatcher,
+        handle: async ({ detail }, log, outbox) => {
+          const result = await processPayment(
+            { ...d.processing, dispatcher: outbox },
+            {
+              paymentId: detail.payment.id,
+              correlationId: detail.correlation_id,
+            },
+          );
           log.info('Payment processed', { payment_id: detail.payment.id, ...result });
           if (result.kind === 'transitioned') {
             d.metrics?.addMetric(
@@ -53,8 +53,6 @@ export function createPaymentWorker(deps: () => Promise<PaymentWorkerDeps>) {
           }
         },
       });
-      await outbox.flush();
-      return response;
     } finally {
       if (d.metrics?.hasStoredMetrics()) d.metrics.publishStoredMetrics();
     }

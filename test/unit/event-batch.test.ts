@@ -61,6 +61,9 @@ describe('parseEventRecord', () => {
   });
 });
 
+/** These records commit nothing, so there is nothing to publish. */
+const noOutbox = { dispatch: async () => {} };
+
 describe('consumeEvents', () => {
   it('fails only poison and failing records; reschedules only the failing (not poison) ones', async () => {
     const ok = sqsRecord(created);
@@ -79,6 +82,7 @@ describe('consumeEvents', () => {
       accepts: [PaymentCreated],
       retries,
       logger,
+      outbox: noOutbox,
       handle: async (event) => {
         if (event.messageId === failing.messageId) throw new Error('transient');
         handled.push(event.messageId);
@@ -97,6 +101,7 @@ describe('consumeEvents', () => {
       accepts: [PaymentCreated],
       retries: new RecordingRetries(),
       logger,
+      outbox: noOutbox,
       handle: async () => {},
     });
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: poison.messageId }]);

@@ -2,6 +2,8 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { EventContract } from '../../events/envelope';
+import type { OutboxDispatcher } from '../../use-cases/ports';
+import { BatchedOutboxDispatcher } from '../../use-cases/publish-outbox';
 import type { RetryScheduler } from './visibility-backoff';
 
 /** A message no retry can fix (bad JSON, unknown event, schema mismatch): it fails and ends in the DLQ. */
@@ -59,9 +61,12 @@ export function recordLog(logger: Logger, keys: Record<string, unknown>): Record
 
 export interface ConsumeOptions<Detail> {
   accepts: readonly EventContract<string, Detail>[];
-  handle(event: ReceivedEvent<Detail>, log: RecordLog): Promise<void>;
+  /** `outbox` holds the events a record's work committed until the whole batch is done. */
+  handle(event: ReceivedEvent<Detail>, log: RecordLog, outbox: OutboxDispatcher): Promise<void>;
   retries: RetryScheduler;
   logger: Logger;
+  /** Publishes the batch's events together after the last record: one PutEvents per 10, not one per record. */
+  outbox: OutboxDispatcher;
 }
 
 /**
@@ -73,6 +78,7 @@ export async function consumeEvents<Detail extends { correlation_id: string }>(
   context: Context | undefined,
   options: ConsumeOptions<Detail>,
 ): Promise<SQSBatchResponse> {
+  const outbox = new BatchedOutboxDispatcher(options.outbox);
   const processRecord = async (record: SQSRecord) => {
     let received: ReceivedEvent<Detail>;
     try {
@@ -86,7 +92,7 @@ export async function consumeEvents<Detail extends { correlation_id: string }>(
       message_id: record.messageId,
     });
     try {
-      await options.handle(received, log);
+      await options.handle(received, log, outbox);
     } catch (error) {
       const delaySeconds = await options.retries.delay(
         record,
@@ -102,8 +108,10 @@ export async function consumeEvents<Detail extends { correlation_id: string }>(
   };
   // One processor per invocation: it keeps per-batch state.
   const processor = new BatchProcessor(EventType.SQS);
-  return processPartialResponse(event, processRecord, processor, {
+  const response = await processPartialResponse(event, processRecord, processor, {
     ...(context ? { context } : {}),
     throwOnFullBatchFailure: false,
   });
+  await outbox.flush();
+  return response;
 }
