@@ -181,7 +181,11 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
         queues: Object.fromEntries(
           queueNames.map((q) => [
             q,
-            { ...(depths[q] ?? empty), inFlightBatches: pollers.get(q)?.inFlightBatches ?? 0 },
+            {
+              ...(depths[q] ?? empty),
+              consumer: options.consumers === false ? 'off' : 'on',
+              inFlightBatches: pollers.get(q)?.inFlightBatches ?? 0,
+            },
           ]),
         ),
         deadLetterQueues: Object.fromEntries(

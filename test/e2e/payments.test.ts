@@ -49,14 +49,16 @@ const sumSucceeded = (payments: readonly Payment[]) =>
 
 describe(`payments end to end (${deployed ? process.env.E2E_BASE_URL : 'local runtime'})`, () => {
   let runtime: LocalRuntimeProcess | undefined;
-  let client: PaymentsClient;
+  let deployedClient: PaymentsClient | undefined;
 
   beforeAll(async () => {
     if (deployed) {
-      client = new PaymentsClient(process.env.E2E_BASE_URL!.replace(/\/$/, ''), process.env.E2E_TOKEN!);
+      deployedClient = new PaymentsClient(
+        process.env.E2E_BASE_URL!.replace(/\/$/, ''),
+        process.env.E2E_TOKEN!,
+      );
     } else {
       runtime = await startLocalRuntime();
-      client = await localClient(runtime);
     }
   }, 90_000);
 
@@ -66,13 +68,31 @@ describe(`payments end to end (${deployed ? process.env.E2E_BASE_URL : 'local ru
     await removeDataDir(runtime.dataDir);
   }, 30_000);
 
+  /**
+   * A client no other test's asynchronous tail can touch: locally a user of its own; against a deployed
+   * stage (one token, one user) the shared user once every payment it made before is terminal.
+   */
+  async function isolatedClient(): Promise<PaymentsClient> {
+    if (runtime) return localClient(runtime);
+    const client = deployedClient!;
+    const all = await client.listAllPayments();
+    await waitAllTerminal(
+      client,
+      all.map((p) => p.id),
+      120_000,
+    );
+    return client;
+  }
+
   it('serves the health check without a token', async () => {
+    const client = await isolatedClient();
     const res = await fetch(`${client.baseUrl}/health`);
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ status: 'ok' });
   });
 
   it('takes a payment from PENDING to SUCCEEDED with an email and an sms notification', async () => {
+    const client = await isolatedClient();
     const created = await client.createPayment({ amount: 4999, currency: CURRENCY, description: 'e2e' });
     expect(created.status).toBe(201);
     expect(created.json).toMatchObject({
@@ -94,6 +114,7 @@ describe(`payments end to end (${deployed ? process.env.E2E_BASE_URL : 'local ru
   }, 60_000);
 
   it('declines an amount ending in 13: FAILED with card_declined, and still two notifications', async () => {
+    const client = await isolatedClient();
     const created = await client.createPayment({ amount: DECLINED_AMOUNT, currency: CURRENCY });
     expect(created.status).toBe(201);
     const payment = await client.eventually(() => client.getPayment(created.json.id), isTerminal, 30_000);
@@ -107,6 +128,7 @@ describe(`payments end to end (${deployed ? process.env.E2E_BASE_URL : 'local ru
   }, 60_000);
 
   it('replays the same key and body, and refuses the same key with another body (422)', async () => {
+    const client = await isolatedClient();
     const key = randomUUID();
     const body = { amount: 1500, currency: CURRENCY, metadata: { order: 'e2e-replay' } };
     const first = await client.createPayment(body, key);
@@ -125,6 +147,7 @@ describe(`payments end to end (${deployed ? process.env.E2E_BASE_URL : 'local ru
   }, 30_000);
 
   it('lists the caller’s payments newest first and keeps the balance equal to what succeeded', async () => {
+    const client = await isolatedClient();
     const balanceBefore = await client.balance(CURRENCY);
     const ids: string[] = [];
     for (const amount of [1000, 2500, 3013]) {
@@ -142,6 +165,7 @@ describe(`payments end to end (${deployed ? process.env.E2E_BASE_URL : 'local ru
   }, 60_000);
 
   it('takes 200 payments at once and brings every one to a terminal state', async () => {
+    const client = await isolatedClient();
     const balanceBefore = await client.balance(CURRENCY);
     const amounts = Array.from({ length: 200 }, (_, i) =>
       i % 10 === 0 ? 100 * (i + 1) + 13 : 100 * (i + 1),
