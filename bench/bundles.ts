@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { type BuildOptions, build } from 'esbuild';
 import { bundlingOptions } from '../lib/constructs/bundling';
+import { names } from '../lib/names';
 import { type FunctionName, topology } from '../lib/topology';
 import { ROOT } from './platform';
 import { type Spread, spread } from './stats';
@@ -126,11 +127,12 @@ export async function measureBundles(
       ...variants.map((v) => ({ name: v.function, label: v.label, bundling: v.bundling })),
     ];
     for (const [i, { name, label, bundling }] of builds.entries()) {
-      const spec = topology.functions[name];
       const outDir = join(dir, String(i));
       await mkdir(outDir);
       const outfile = join(outDir, 'index.mjs');
-      const built = await build(esbuildOptionsFor(spec.entry, outfile, bundlingOptions(bundling)));
+      const built = await build(
+        esbuildOptionsFor(names.handlerEntry(name), outfile, bundlingOptions(bundling)),
+      );
       metafiles[label ? `${name} (${label})` : name] = built.metafile;
       const sdkPackages = [
         ...new Set(
@@ -142,10 +144,10 @@ export async function measureBundles(
       ].sort();
       const initSamples: number[] = [];
       const sdkSamples: number[] = [];
-      await measureOnce(dir, [outfile], spec.service); // warms the OS file cache, not counted
+      await measureOnce(dir, [outfile], names.service(name)); // warms the OS file cache, not counted
       for (let i = 0; i < samples; i++) {
-        initSamples.push(await measureOnce(dir, [outfile], spec.service));
-        if (sdkPackages.length > 0) sdkSamples.push(await measureOnce(dir, sdkPackages, spec.service));
+        initSamples.push(await measureOnce(dir, [outfile], names.service(name)));
+        if (sdkPackages.length > 0) sdkSamples.push(await measureOnce(dir, sdkPackages, names.service(name)));
       }
       const result: BundleResult = {
         function: name,

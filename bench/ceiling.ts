@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { type Database, openDatabase } from '../lambdas/shared/adapters/postgres/database';
 import { migrate } from '../lambdas/shared/adapters/postgres/migrate';
 import { PostgresPaymentCreationStore } from '../lambdas/shared/adapters/postgres/payment-creation-store';
+import { randomIds, systemClock } from '../lambdas/shared/adapters/system';
 import { createPayment } from '../lambdas/shared/use-cases/create-payment';
-import { systemClock } from '../lambdas/shared/use-cases/ports';
 import { ROOT } from './platform';
 import { percentile } from './stats';
 
@@ -46,8 +46,7 @@ export async function ceilingRound(url: string, connections: number, durationMs:
       store: new PostgresPaymentCreationStore(db),
       dispatcher: { dispatch: async () => {} },
       clock: systemClock,
-      ids: { uuid: randomUUID },
-      render: (payment: unknown) => JSON.stringify(payment),
+      ids: randomIds,
     };
     const users = Array.from({ length: connections }, () => randomUUID());
     // Open every connection before the clock starts, as autocannon does.
@@ -66,6 +65,7 @@ export async function ceilingRound(url: string, connections: number, durationMs:
               idempotencyKey: randomUUID(),
               body: { amount: 1000 + (latencies.length % 5000), currency: 'EUR', description: `bench ${i}` },
               correlationId: randomUUID(),
+              answer: (payment) => ({ status: 201, body: JSON.stringify(payment) }),
             });
             latencies.push(performance.now() - t0);
           } catch {

@@ -10,6 +10,7 @@ import { PaymentsApi } from './constructs/payments-api';
 import { PlatformFunction } from './constructs/platform-function';
 import { FunctionSchedule } from './constructs/schedule';
 import { WorkQueue } from './constructs/work-queue';
+import { STACK_OUTPUTS } from './names';
 import type { StageConfig } from './stage-config';
 import { type FunctionName, type QueueName, topology } from './topology';
 
@@ -33,6 +34,7 @@ export class PaymentsStack extends Stack {
     this.functions = Object.fromEntries(
       Object.entries(topology.functions).map(([name, spec]) => {
         const fn = new PlatformFunction(this, `Fn-${name}`, {
+          name,
           spec,
           config,
           network:
@@ -60,6 +62,7 @@ export class PaymentsStack extends Stack {
     }
     for (const [name, spec] of Object.entries(topology.schedules)) {
       new FunctionSchedule(this, `Schedule-${name}`, {
+        name,
         spec,
         target: this.functions[spec.function],
         bus: eventBus,
@@ -86,28 +89,27 @@ export class PaymentsStack extends Stack {
       targetDeadLetterQueues: eventBus.targetDeadLetterQueues,
     });
 
-    new CfnOutput(this, 'ApiUrl', { value: api.api.url, description: 'Base URL of the REST API stage' });
-    new CfnOutput(this, 'EventBusName', { value: eventBus.bus.eventBusName });
-    new CfnOutput(this, 'AlarmTopicArn', { value: observability.topic.topicArn });
-    new CfnOutput(this, 'DashboardName', { value: observability.dashboard.dashboardName });
-    if (jwtKeys.secret) new CfnOutput(this, 'JwtSecretArn', { value: jwtKeys.secret.secretArn });
+    // Output keys come from lib/names.ts, where the ops CLI and the tests read them too.
+    const output = (key: string, value: string, description?: string) =>
+      new CfnOutput(this, key, { value, description });
+    output(STACK_OUTPUTS.apiUrl, api.api.url, 'Base URL of the REST API stage');
+    output(STACK_OUTPUTS.eventBusName, eventBus.bus.eventBusName);
+    output(STACK_OUTPUTS.alarmTopicArn, observability.topic.topicArn);
+    output(STACK_OUTPUTS.dashboardName, observability.dashboard.dashboardName);
+    if (jwtKeys.secret) output(STACK_OUTPUTS.jwtSecretArn, jwtKeys.secret.secretArn);
+    // Read by the ops CLI (scripts/ops): DLQs, redrive destinations and the rule-target DLQs it replays from.
     for (const [name, queue] of Object.entries(this.queues)) {
-      new CfnOutput(this, `DeadLetterQueueUrl-${name}`, { value: queue.deadLetterQueue.queueUrl });
-    }
-    // Read by the ops CLI (scripts/ops): redrive destinations and the rule-target DLQs it replays from.
-    for (const [name, queue] of Object.entries(this.queues)) {
-      new CfnOutput(this, `QueueUrl-${name}`, { value: queue.queue.queueUrl });
+      output(STACK_OUTPUTS.deadLetterQueueUrl(name), queue.deadLetterQueue.queueUrl);
+      output(STACK_OUTPUTS.queueUrl(name), queue.queue.queueUrl);
     }
     for (const [name, queue] of Object.entries(eventBus.targetDeadLetterQueues)) {
-      new CfnOutput(this, `TargetDeadLetterQueueUrl-${name}`, { value: queue.queueUrl });
+      output(STACK_OUTPUTS.targetDeadLetterQueueUrl(name), queue.queueUrl);
     }
     // For an operator's port-forwarding session to the database (docs/RUNBOOK.md); no secret values.
-    new CfnOutput(this, 'DatabaseSecretArn', { value: database.secret.secretArn });
-    if (database.proxy) new CfnOutput(this, 'DatabaseProxyEndpoint', { value: database.proxy.endpoint });
+    output(STACK_OUTPUTS.databaseSecretArn, database.secret.secretArn);
+    if (database.proxy) output(STACK_OUTPUTS.databaseProxyEndpoint, database.proxy.endpoint);
     if (network) {
-      new CfnOutput(this, 'DatabaseClientSecurityGroupId', {
-        value: network.functionsSecurityGroup.securityGroupId,
-      });
+      output(STACK_OUTPUTS.databaseClientSecurityGroupId, network.functionsSecurityGroup.securityGroupId);
     }
   }
 }

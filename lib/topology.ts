@@ -1,34 +1,34 @@
 import { NotificationSent, PaymentCreated, PaymentFailed, PaymentSucceeded } from '../lambdas/shared/events';
 
 /**
- * The platform as plain data. The CDK stack and the local runtime are both built from this,
- * so the cloud and a laptop cannot drift apart (DESIGN.md section 6).
+ * The platform as plain data. The CDK stack and the local runtime are both built by iterating this, so
+ * the cloud and a laptop cannot drift apart (docs/architecture.md, "One topology, two runtimes"). Each
+ * entry's key is its one id; lib/names.ts derives every other spelling of it (handler module, service,
+ * event source, AWS names).
  */
 
 export interface FunctionSpec {
-  /** Handler module, relative to the repository root; it exports `handler`. */
-  entry: string;
   timeoutSeconds: number;
   memoryMb: number;
-  /** Powertools service name, also the log and metrics namespace dimension. */
-  service: string;
   /** Needs the database (VPC placement, credentials secret, RDS Proxy). */
   usesDatabase: boolean;
   /** Publishes to the bus. */
   publishesEvents: boolean;
 }
 
-export interface RouteSpec {
+// References between entries are keys; the generic parameter narrows them to this topology's keys.
+
+export interface RouteSpec<Fn extends string = string> {
   method: 'GET' | 'POST';
   /** REST API resource path; `{name}` is a path parameter. */
   path: string;
-  function: FunctionName;
+  function: Fn;
   /** Guarded by the JWT Lambda authorizer. */
   authorized: boolean;
 }
 
-export interface QueueSpec {
-  consumer: FunctionName;
+export interface QueueSpec<Fn extends string = string> {
+  consumer: Fn;
   /** >= 6x the consumer's timeout (AWS guidance for Lambda event sources). */
   visibilityTimeoutSeconds: number;
   maxReceiveCount: number;
@@ -38,16 +38,16 @@ export interface QueueSpec {
   retentionDays: number;
 }
 
-export interface RuleSpec {
+export interface RuleSpec<Queue extends string = string> {
   description: string;
   /** An EventBridge event pattern; the local runtime implements exactly the operators used here. */
-  pattern: { source: string[]; 'detail-type': string[] };
-  queue: QueueName;
+  pattern: { source: readonly string[]; 'detail-type': readonly string[] };
+  queue: Queue;
 }
 
-export interface ScheduleSpec {
-  function: FunctionName;
-  /** In AWS, rounded up to whole minutes (EventBridge Scheduler's floor is one minute). */
+export interface ScheduleSpec<Fn extends string = string> {
+  function: Fn;
+  /** In AWS, rounded up to whole minutes (an EventBridge rate schedule's floor is one minute). */
   everySeconds: number;
   /** The local runtime sweeps more often so a demo never waits a minute. */
   localEverySeconds: number;
@@ -55,50 +55,38 @@ export interface ScheduleSpec {
 
 const functions = {
   api: {
-    entry: 'lambdas/api/handler.ts',
     timeoutSeconds: 10,
     memoryMb: 1024,
-    service: 'payments-api',
     usesDatabase: true,
     publishesEvents: true,
   },
   authorizer: {
-    entry: 'lambdas/authorizer/handler.ts',
     timeoutSeconds: 5,
     memoryMb: 512,
-    service: 'payments-authorizer',
     usesDatabase: false,
     publishesEvents: false,
   },
   paymentWorker: {
-    entry: 'lambdas/payment-worker/handler.ts',
     timeoutSeconds: 30,
     memoryMb: 1024,
-    service: 'payment-worker',
     usesDatabase: true,
     publishesEvents: true,
   },
   notificationWorker: {
-    entry: 'lambdas/notification-worker/handler.ts',
     timeoutSeconds: 30,
     memoryMb: 512,
-    service: 'notification-worker',
     usesDatabase: true,
     publishesEvents: true,
   },
   outboxRelay: {
-    entry: 'lambdas/outbox-relay/handler.ts',
     timeoutSeconds: 60,
     memoryMb: 512,
-    service: 'outbox-relay',
     usesDatabase: true,
     publishesEvents: true,
   },
   migrator: {
-    entry: 'lambdas/migrator/handler.ts',
     timeoutSeconds: 300,
     memoryMb: 512,
-    service: 'migrator',
     usesDatabase: true,
     publishesEvents: false,
   },
@@ -125,7 +113,7 @@ const queues = {
     maxConcurrency: 5,
     retentionDays: 14,
   },
-} as const satisfies Record<string, QueueSpec>;
+} as const satisfies Record<string, QueueSpec<FunctionName>>;
 
 export type QueueName = keyof typeof queues;
 
@@ -140,7 +128,7 @@ export const topology = {
     { method: 'GET', path: '/payments/{id}', function: 'api', authorized: true },
     { method: 'GET', path: '/notifications', function: 'api', authorized: true },
     { method: 'GET', path: '/accounts/{user_id}/balance', function: 'api', authorized: true },
-  ] as const satisfies readonly RouteSpec[],
+  ] as const satisfies readonly RouteSpec<FunctionName>[],
   authorizer: 'authorizer' as FunctionName,
   queues,
   rules: {
@@ -157,12 +145,25 @@ export const topology = {
       },
       queue: 'notifications',
     },
-  } as const satisfies Record<string, RuleSpec>,
+  } as const satisfies Record<string, RuleSpec<QueueName>>,
   schedules: {
     outboxRelay: { function: 'outboxRelay', everySeconds: 60, localEverySeconds: 5 },
-  } as const satisfies Record<string, ScheduleSpec>,
+  } as const satisfies Record<string, ScheduleSpec<FunctionName>>,
   /** Events nobody consumes yet but that are part of the contract (kept on the bus archive). */
   unrouted: [NotificationSent.detailType],
-} as const;
+} as const satisfies Topology;
 
-export type Topology = typeof topology;
+/** What both runtimes iterate. `topology` above is the platform's; tests build others from it. */
+export interface Topology {
+  /** Custom EventBridge bus (suffixed with the stage in AWS). */
+  bus: { name: string };
+  functions: Record<string, FunctionSpec>;
+  routes: readonly RouteSpec[];
+  /** The function API Gateway runs before every `authorized` route. */
+  authorizer: string;
+  queues: Record<string, QueueSpec>;
+  rules: Record<string, RuleSpec>;
+  schedules: Record<string, ScheduleSpec>;
+  /** Detail-types of events nobody consumes yet but that are part of the contract (kept on the bus archive). */
+  unrouted: readonly string[];
+}

@@ -1,11 +1,8 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import type { RouteSpec } from '../lib/topology';
-import { LOCAL_ACCOUNT } from './event-bus';
+import { LOCAL_ACCOUNT, LOCAL_API_ID, LOCAL_STAGE } from './aws-identity';
 
 // HTTP requests as API Gateway REST (v1) proxy events, routed like the topology's resources.
-
-export const LOCAL_STAGE = 'local';
-export const LOCAL_API_ID = 'local';
 
 export type RouteLookup =
   | { kind: 'match'; route: RouteSpec; pathParameters: Record<string, string> | null }
@@ -59,10 +56,6 @@ export interface IncomingRequest {
   body: string;
   sourceIp: string;
   requestId: string;
-}
-
-export function methodArn(req: IncomingRequest): string {
-  return `arn:aws:execute-api:us-east-1:${LOCAL_ACCOUNT}:${LOCAL_API_ID}/${LOCAL_STAGE}/${req.method}${req.path}`;
 }
 
 export function headerValue(rawHeaders: readonly string[], name: string): string | undefined {

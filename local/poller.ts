@@ -1,10 +1,8 @@
-import { createHash } from 'node:crypto';
-import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import type { FunctionSpec, QueueSpec } from '../lib/topology';
-import { LOCAL_REGION } from './event-bus';
-import { invokeHandler, type LambdaHandler } from './lambda-context';
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { QueueSpec } from '../lib/topology';
+import { invokeFunction, type LocalFunction } from './lambda-context';
 import type { QueueMessage, QueueStore } from './queue-store';
-import { queueArn } from './sqs-endpoint';
+import { sqsRecord } from './sqs-record';
 
 // One poller per queue plays Lambda's SQS event source mapping: batches of `batchSize`, up to
 // `maxConcurrency` batches at once, ReportBatchItemFailures semantics.
@@ -26,34 +24,13 @@ export interface PollerOptions {
   queue: string;
   spec: QueueSpec;
   deadLetterQueue: string;
-  functionName: string;
-  functionSpec: FunctionSpec;
-  handler: LambdaHandler;
+  consumer: LocalFunction;
   store: QueueStore;
   leaseholder: string;
   /** How long an idle poller waits before looking again (expired visibility timeouts). */
   idlePollMs?: number;
   hooks?: PollerHooks;
   log: (message: string, fields?: Record<string, unknown>) => void;
-}
-
-export function toSqsRecord(queue: string, m: QueueMessage): SQSRecord {
-  return {
-    messageId: m.messageId,
-    receiptHandle: m.receiptHandle,
-    body: m.body,
-    attributes: {
-      ApproximateReceiveCount: String(m.receiveCount),
-      SentTimestamp: String(m.sentAt.getTime()),
-      SenderId: 'AROALOCALRUNTIME:events.amazonaws.com',
-      ApproximateFirstReceiveTimestamp: String(m.firstReceivedAt.getTime()),
-    },
-    messageAttributes: {},
-    md5OfBody: createHash('md5').update(m.body).digest('hex'),
-    eventSource: 'aws:sqs',
-    eventSourceARN: queueArn(queue),
-    awsRegion: LOCAL_REGION,
-  };
 }
 
 /** Lambda's reading of a handler result: an invalid item identifier fails the whole batch. */
@@ -149,17 +126,12 @@ export class Poller {
 
   private async process(batch: QueueMessage[]): Promise<void> {
     const { queue, store, hooks } = this.options;
-    const event: SQSEvent = { Records: batch.map((m) => toSqsRecord(queue, m)) };
+    const event: SQSEvent = { Records: batch.map((m) => sqsRecord({ queue, ...m })) };
     let failed: string[];
     let error: unknown;
     try {
       await hooks?.beforeInvoke?.(queue, event);
-      const result = await invokeHandler(
-        this.options.functionName,
-        this.options.functionSpec,
-        this.options.handler,
-        event,
-      );
+      const result = await invokeFunction(this.options.consumer, event);
       failed = failedMessageIds(result, batch);
     } catch (caught) {
       error = caught;

@@ -1,22 +1,26 @@
 import { randomUUID } from 'node:crypto';
-import type { ScheduledEvent } from 'aws-lambda';
-import { LOCAL_ACCOUNT, LOCAL_REGION } from './event-bus';
+import { toEnvelope } from '../lambdas/shared/events/envelope';
+import type { Topology } from '../lib/topology';
+import { LOCAL_ACCOUNT, LOCAL_REGION, localArn } from './aws-identity';
+import { invokeFunction, type LocalFunction } from './lambda-context';
 
-// A fixed-rate schedule (EventBridge Scheduler in AWS). Runs never overlap: a slow run delays the next.
+// The topology's schedules. In AWS each is an EventBridge rate rule whose target is its function; here a
+// timer invokes the function with the same "Scheduled Event". Runs never overlap: a slow run delays the next.
 
-export interface ScheduleOptions {
-  name: string;
-  everySeconds: number;
-  invoke(event: ScheduledEvent): Promise<unknown>;
-  log: (message: string, fields?: Record<string, unknown>) => void;
-}
+type Log = (message: string, fields?: Record<string, unknown>) => void;
 
-export class Schedule {
+class Schedule {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = false;
+  runs = 0;
 
-  constructor(private readonly options: ScheduleOptions) {}
+  constructor(
+    readonly name: string,
+    private readonly everySeconds: number,
+    private readonly target: LocalFunction,
+    private readonly log: Log,
+  ) {}
 
   /** Runs once now (sweeping whatever a previous process left) and then every `everySeconds`. */
   start(): void {
@@ -27,26 +31,25 @@ export class Schedule {
     if (this.stopped) return;
     this.running = this.runOnce().finally(() => {
       this.running = undefined;
-      if (!this.stopped) this.timer = setTimeout(() => this.tick(), this.options.everySeconds * 1000);
+      if (!this.stopped) this.timer = setTimeout(() => this.tick(), this.everySeconds * 1000);
     });
   }
 
   private async runOnce(): Promise<void> {
-    const event: ScheduledEvent = {
-      version: '0',
+    const event = toEnvelope({
       id: randomUUID(),
-      'detail-type': 'Scheduled Event',
-      source: 'aws.scheduler',
-      account: LOCAL_ACCOUNT,
-      time: new Date().toISOString(),
-      region: LOCAL_REGION,
-      resources: [`arn:aws:scheduler:${LOCAL_REGION}:${LOCAL_ACCOUNT}:schedule/default/${this.options.name}`],
+      source: 'aws.events',
+      detailType: 'Scheduled Event',
       detail: {},
-    };
+      account: LOCAL_ACCOUNT,
+      region: LOCAL_REGION,
+      resources: [localArn.scheduleRule(this.name)],
+    });
+    this.runs += 1;
     try {
-      await this.options.invoke(event);
+      await invokeFunction(this.target, event);
     } catch (error) {
-      this.options.log('Scheduled run failed', { schedule: this.options.name, error: String(error) });
+      this.log('Scheduled run failed', { schedule: this.name, error: String(error) });
     }
   }
 
@@ -55,4 +58,28 @@ export class Schedule {
     clearTimeout(this.timer);
     await this.running;
   }
+}
+
+export interface RunningSchedules {
+  /** Runs started so far, per schedule. */
+  runs(): Record<string, number>;
+  stop(): Promise<void>;
+}
+
+/** Starts every schedule of the topology, each at its `localEverySeconds`. */
+export function startSchedules(
+  topology: Topology,
+  functionFor: (name: string) => LocalFunction,
+  log: Log,
+): RunningSchedules {
+  const schedules = Object.entries(topology.schedules).map(
+    ([name, spec]) => new Schedule(name, spec.localEverySeconds, functionFor(spec.function), log),
+  );
+  for (const schedule of schedules) schedule.start();
+  return {
+    runs: () => Object.fromEntries(schedules.map((s) => [s.name, s.runs])),
+    stop: async () => {
+      await Promise.allSettled(schedules.map((s) => s.stop()));
+    },
+  };
 }

@@ -1,16 +1,8 @@
+import { LOCAL_ACCOUNT } from './aws-identity';
 import { type AwsJsonService, AwsServiceError, requireString } from './aws-json';
-import { LOCAL_ACCOUNT, LOCAL_REGION } from './event-bus';
 import { MAX_VISIBILITY_SECONDS, type QueueStore } from './queue-store';
 
 // The slice of the SQS JSON 1.0 protocol the workers use: ChangeMessageVisibility (retry backoff).
-
-export function queueUrl(endpoint: string, queue: string): string {
-  return `${endpoint.replace(/\/$/, '')}/${LOCAL_ACCOUNT}/${queue}`;
-}
-
-export function queueArn(queue: string): string {
-  return `arn:aws:sqs:${LOCAL_REGION}:${LOCAL_ACCOUNT}:${queue}`;
-}
 
 /** The queue named by a QueueUrl (`.../<account>/<queue>`), if it is one of ours. */
 function queueOf(url: string, knownQueues: ReadonlySet<string>): string {

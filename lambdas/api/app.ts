@@ -1,10 +1,22 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { PostgresPaymentCreationStore } from '../shared/adapters/postgres/payment-creation-store';
+import { PostgresPaymentQueries } from '../shared/adapters/postgres/payment-queries';
 import { logger } from '../shared/logger';
 import { flushMetrics } from '../shared/metrics';
+import type { SharedResources } from '../shared/resources';
 import { httpBoundary } from './middleware';
-import { type ApiDeps, routeOf } from './routes';
+import { type ApiDeps, routeFor } from './routes';
+
+/** The API's ports, from the resources every function of the process shares. */
+export function apiDeps(resources: SharedResources): ApiDeps {
+  const { db, dispatcher, clock, ids } = resources;
+  return {
+    queries: new PostgresPaymentQueries(db),
+    creation: { store: new PostgresPaymentCreationStore(db), dispatcher, clock, ids },
+  };
+}
 
 /** The API function with its dependencies supplied by `getDeps` (cold-start wiring, or a test's). */
 export function createApiHandler(getDeps: () => Promise<ApiDeps>) {
@@ -12,5 +24,5 @@ export function createApiHandler(getDeps: () => Promise<ApiDeps>) {
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use({ after: flushMetrics, onError: flushMetrics })
     .use(httpBoundary())
-    .handler(async (event) => routeOf(event)(event, await getDeps()));
+    .handler(async (event) => routeFor(event)(event, await getDeps()));
 }

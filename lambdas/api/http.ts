@@ -1,6 +1,5 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import type { ZodError } from 'zod';
-import { AppError, type ErrorDetail } from '../shared/domain/errors';
+import { errorAnswer } from './errors';
 
 const BASE_HEADERS = { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' };
 
@@ -12,12 +11,10 @@ export function jsonResponse(
   return { statusCode: status, headers: { ...BASE_HEADERS, ...headers }, body };
 }
 
-/** The one error shape (DESIGN.md section 3); unexpected errors say nothing about the internals. */
+/** The one error shape (docs/architecture.md, "Wire contract"). */
 export function errorResponse(error: unknown): APIGatewayProxyResult {
-  const e =
-    error instanceof AppError ? error : new AppError('internal_error', 'Something went wrong on our side');
-  const body = { error: { code: e.code, message: e.message, ...(e.details ? { details: e.details } : {}) } };
-  return jsonResponse(e.status, JSON.stringify(body));
+  const { status, code, message, details } = errorAnswer(error);
+  return jsonResponse(status, JSON.stringify({ error: { code, message, ...(details ? { details } : {}) } }));
 }
 
 /** Header lookup is case-insensitive: clients and HTTP/2 proxies vary. */
@@ -27,12 +24,4 @@ export function header(event: APIGatewayProxyEvent, name: string): string | unde
     if (k.toLowerCase() === wanted && v !== undefined) return v;
   }
   return undefined;
-}
-
-export function zodDetails(error: ZodError): ErrorDetail[] {
-  return error.issues.map((i) => ({ field: i.path.join('.') || 'body', issue: i.message }));
-}
-
-export function validationError(error: ZodError, what = 'The request is invalid'): AppError {
-  return new AppError('validation_error', what, zodDetails(error));
 }

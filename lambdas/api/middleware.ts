@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { AppError } from '../shared/domain/errors';
 import { logger } from '../shared/logger';
+import { errorAnswer } from './errors';
 import { errorResponse, header } from './http';
 
-export const CORRELATION_HEADER = 'X-Correlation-Id';
+const CORRELATION_HEADER = 'X-Correlation-Id';
 const ACCEPTABLE_ID = /^[\w.:-]{1,128}$/;
 
 /** The request's correlation id: the client's if it is sane, otherwise a new one, fixed on the event. */
@@ -36,7 +36,7 @@ export function httpBoundary(): MiddlewareObj<APIGatewayProxyEvent, APIGatewayPr
     },
     onError: (request) => {
       const error = request.error;
-      if (!(error instanceof AppError) || error.status >= 500) {
+      if (errorAnswer(error).status >= 500) {
         logger.error('Request failed', { error: error as Error });
       }
       request.response = errorResponse(error);

@@ -1,8 +1,8 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import * as z from 'zod';
-import { AppError } from '../shared/domain/errors';
 import { type CreatePaymentBody, createPaymentBodySchema, PAYMENT_STATUSES } from '../shared/domain/payment';
-import { header, validationError } from './http';
+import { RequestError, validationError } from './errors';
+import { header } from './http';
 
 export const MAX_BODY_BYTES = 16 * 1024;
 const PRINTABLE = /^[\x20-\x7e]{1,255}$/;
@@ -11,17 +11,17 @@ const PRINTABLE = /^[\x20-\x7e]{1,255}$/;
 export function callerId(event: APIGatewayProxyEvent): string {
   const userId = event.requestContext?.authorizer?.userId;
   if (typeof userId !== 'string' || userId.length === 0)
-    throw new AppError('unauthorized', 'Authentication required');
+    throw new RequestError('unauthorized', 'Authentication required');
   return userId;
 }
 
 export function idempotencyKey(event: APIGatewayProxyEvent): string {
   const key = header(event, 'Idempotency-Key');
   if (key === undefined || key === '') {
-    throw new AppError('idempotency_key_missing', 'The Idempotency-Key header is required');
+    throw new RequestError('idempotency_key_missing', 'The Idempotency-Key header is required');
   }
   if (!PRINTABLE.test(key)) {
-    throw new AppError('validation_error', 'The Idempotency-Key header is invalid', [
+    throw new RequestError('validation_error', 'The Idempotency-Key header is invalid', [
       { field: 'Idempotency-Key', issue: 'must be 1 to 255 printable ASCII characters' },
     ]);
   }
@@ -32,19 +32,19 @@ export function idempotencyKey(event: APIGatewayProxyEvent): string {
 export function createPaymentBody(event: APIGatewayProxyEvent): CreatePaymentBody {
   const contentType = header(event, 'Content-Type') ?? '';
   if (!/^application\/json\s*(;\s*charset=utf-8\s*)?$/i.test(contentType.trim())) {
-    throw new AppError('unsupported_media_type', 'Content-Type must be application/json');
+    throw new RequestError('unsupported_media_type', 'Content-Type must be application/json');
   }
   const raw = event.isBase64Encoded
     ? Buffer.from(event.body ?? '', 'base64')
     : Buffer.from(event.body ?? '', 'utf8');
   if (raw.byteLength > MAX_BODY_BYTES) {
-    throw new AppError('payload_too_large', `The body must be at most ${MAX_BODY_BYTES} bytes`);
+    throw new RequestError('payload_too_large', `The body must be at most ${MAX_BODY_BYTES} bytes`);
   }
   let json: unknown;
   try {
     json = JSON.parse(raw.toString('utf8'));
   } catch {
-    throw new AppError('validation_error', 'The body is not valid JSON');
+    throw new RequestError('validation_error', 'The body is not valid JSON');
   }
   const parsed = createPaymentBodySchema.safeParse(json);
   if (!parsed.success) throw validationError(parsed.error, 'The payment is invalid');
@@ -65,10 +65,31 @@ const listQuerySchema = z.strictObject({
   cursor: z.string().min(1).max(512).optional(),
 });
 
+/** `GET /payments`'s filters, page size and keyset position (from the opaque cursor). */
 export function listPaymentsQuery(event: APIGatewayProxyEvent) {
   const parsed = listQuerySchema.safeParse(event.queryStringParameters ?? {});
   if (!parsed.success) throw validationError(parsed.error, 'The query is invalid');
-  return parsed.data;
+  const { cursor, ...query } = parsed.data;
+  return { ...query, after: cursor === undefined ? undefined : decodeCursor(cursor) };
+}
+
+// The cursor is opaque to clients: base64url of the last row's keyset position.
+export function encodeCursor(position: { createdAt: string; id: string }): string {
+  return Buffer.from(JSON.stringify([position.createdAt, position.id])).toString('base64url');
+}
+
+function decodeCursor(cursor: string): { createdAt: string; id: string } {
+  try {
+    const [createdAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
+    if (typeof createdAt === 'string' && !Number.isNaN(Date.parse(createdAt)) && isUuid(id as string)) {
+      return { createdAt, id: id as string };
+    }
+  } catch {
+    // fall through to the validation error
+  }
+  throw new RequestError('validation_error', 'Invalid cursor', [
+    { field: 'cursor', issue: 'not a cursor from this API' },
+  ]);
 }
 
 const notificationsQuerySchema = z.strictObject({ payment_id: z.string().uuid().optional() });

@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { AppError } from '../shared/domain/errors';
+import { METRICS } from '../../lib/names';
 import { metrics } from '../shared/metrics';
 import { type CreatePaymentDeps, createPayment } from '../shared/use-cases/create-payment';
 import {
@@ -10,11 +10,13 @@ import {
   listPayments,
 } from '../shared/use-cases/payment-queries';
 import type { PaymentQueries } from '../shared/use-cases/ports';
+import { RequestError } from './errors';
 import { jsonResponse } from './http';
 import { correlationIdOf } from './middleware';
 import {
   callerId,
   createPaymentBody,
+  encodeCursor,
   idempotencyKey,
   isUuid,
   listPaymentsQuery,
@@ -23,7 +25,7 @@ import {
 
 export interface ApiDeps {
   queries: PaymentQueries;
-  creation: Omit<CreatePaymentDeps, 'render'>;
+  creation: CreatePaymentDeps;
 }
 
 type Route = (event: APIGatewayProxyEvent, deps: ApiDeps) => Promise<APIGatewayProxyResult>;
@@ -32,48 +34,56 @@ const ok = (body: unknown) => jsonResponse(200, JSON.stringify(body));
 
 /** One entry per `api` route of lib/topology.ts, keyed by method and REST resource path. */
 export const routes: Record<string, Route> = {
-  'GET /health': async (_event, deps) => ok(await checkHealth(deps.queries)),
+  'GET /health': async (_event, deps) => {
+    await checkHealth(deps.queries);
+    return ok({ status: 'ok' });
+  },
 
   'POST /payments': async (event, deps) => {
     // Validation and auth run before the idempotency layer, so their failures are never stored.
     const userId = callerId(event);
     const key = idempotencyKey(event);
     const body = createPaymentBody(event);
-    const result = await createPayment(
-      { ...deps.creation, render: (payment) => JSON.stringify(payment) },
-      { userId, idempotencyKey: key, body, correlationId: correlationIdOf(event) },
-    );
-    if (!result.replayed) metrics.addMetric('PaymentsCreated', 'Count', 1);
-    return jsonResponse(result.status, result.body, result.replayed ? { 'Idempotent-Replayed': 'true' } : {});
+    const result = await createPayment(deps.creation, {
+      userId,
+      idempotencyKey: key,
+      body,
+      correlationId: correlationIdOf(event),
+      answer: (payment) => ({ status: 201, body: JSON.stringify(payment) }),
+    });
+    if (result.outcome === 'created') metrics.addMetric(METRICS.paymentsCreated, 'Count', 1);
+    const headers: Record<string, string> =
+      result.outcome === 'replayed' ? { 'Idempotent-Replayed': 'true' } : {};
+    return jsonResponse(result.answer.status, result.answer.body, headers);
   },
 
-  'GET /payments': async (event, deps) =>
-    ok(await listPayments(deps.queries, { userId: callerId(event), ...listPaymentsQuery(event) })),
+  'GET /payments': async (event, deps) => {
+    const page = await listPayments(deps.queries, { userId: callerId(event), ...listPaymentsQuery(event) });
+    return ok({ data: page.payments, next_cursor: page.next ? encodeCursor(page.next) : null });
+  },
 
   'GET /payments/{id}': async (event, deps) => {
     const userId = callerId(event);
     const id = event.pathParameters?.id;
-    if (!isUuid(id)) throw new AppError('not_found', 'Payment not found');
+    if (!isUuid(id)) throw new RequestError('not_found', 'Payment not found');
     return ok(await getPayment(deps.queries, userId, id));
   },
 
   'GET /notifications': async (event, deps) => {
     const userId = callerId(event);
     const query = notificationsQuery(event);
-    return ok(await listNotifications(deps.queries, { userId, paymentId: query.payment_id }));
+    return ok({ data: await listNotifications(deps.queries, { userId, paymentId: query.payment_id }) });
   },
 
-  'GET /accounts/{user_id}/balance': async (event, deps) =>
-    ok(
-      await getBalance(deps.queries, {
-        userId: callerId(event),
-        accountUserId: event.pathParameters?.user_id ?? '',
-      }),
-    ),
+  'GET /accounts/{user_id}/balance': async (event, deps) => {
+    const accountUserId = event.pathParameters?.user_id ?? '';
+    return ok({ data: await getBalance(deps.queries, { userId: callerId(event), accountUserId }) });
+  },
 };
 
-export function routeOf(event: APIGatewayProxyEvent): Route {
+/** The route API Gateway matched (its method and resource path), as the topology declares it. */
+export function routeFor(event: APIGatewayProxyEvent): Route {
   const route = routes[`${event.httpMethod} ${event.resource}`];
-  if (!route) throw new AppError('not_found', 'No such route');
+  if (!route) throw new RequestError('not_found', 'No such route');
   return route;
 }

@@ -3,6 +3,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { names } from '../names';
 import type { StageConfig } from '../stage-config';
 import type { RuleSpec } from '../topology';
 import type { PlatformFunction } from './platform-function';
@@ -36,7 +37,7 @@ export class EventBus extends Construct {
 
   /** Routes a topology rule to its queue. */
   route(name: string, spec: RuleSpec, destination: WorkQueue): events.Rule {
-    const deadLetterQueue = this.createTargetDeadLetterQueue(name);
+    const deadLetterQueue = this.createTargetDeadLetterQueue(names.ruleTarget(name));
     const rule = new events.Rule(this, `Rule-${name}`, {
       eventBus: this.bus,
       description: spec.description,
@@ -46,7 +47,7 @@ export class EventBus extends Construct {
     return rule;
   }
 
-  /** A dead-letter queue for an EventBridge target that is not a bus rule (e.g. a schedule). */
+  /** A dead-letter queue for an EventBridge target (lib/names.ts names them), alarmed by Observability. */
   createTargetDeadLetterQueue(name: string): sqs.Queue {
     const queue = new sqs.Queue(this, `TargetDeadLetters-${name}`, {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
@@ -68,6 +69,4 @@ export class EventBus extends Construct {
     this.bus.grantPutEventsTo(fn.role);
     fn.addEnvironment({ EVENT_BUS_NAME: this.bus.eventBusName });
   }
-
-  static readonly targetRetry = TARGET_RETRY;
 }

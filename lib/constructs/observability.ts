@@ -6,17 +6,10 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { METRICS, METRICS_NAMESPACE } from '../names';
 import type { StageConfig } from '../stage-config';
-import { METRICS_NAMESPACE, type PlatformFunction } from './platform-function';
+import type { PlatformFunction } from './platform-function';
 import type { WorkQueue } from './work-queue';
-
-/** Powertools metrics the functions emit (namespace POWERTOOLS_METRICS_NAMESPACE). */
-export const BUSINESS_METRICS = [
-  'PaymentsCreated',
-  'PaymentsSucceeded',
-  'PaymentsFailed',
-  'NotificationsSent',
-];
 
 /** A message this old means the consumer is stuck or far behind. */
 const OLDEST_MESSAGE_ALARM_SECONDS = 600;
@@ -134,7 +127,7 @@ export class Observability extends Construct {
     const business = new cloudwatch.GraphWidget({
       title: 'Payments and notifications (per 5 min)',
       width: 12,
-      left: BUSINESS_METRICS.map(
+      left: Object.values(METRICS).map(
         (metric) =>
           new cloudwatch.MathExpression({
             expression: `SUM(SEARCH('{${METRICS_NAMESPACE},service} MetricName="${metric}"', 'Sum', 300))`,

@@ -4,14 +4,14 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import type { StageConfig } from '../stage-config';
-import type { FunctionName, RouteSpec } from '../topology';
+import type { RouteSpec } from '../topology';
 import { addGatewayResponses } from './gateway-responses';
 import type { PlatformFunction } from './platform-function';
 
 export interface PaymentsApiProps {
   config: StageConfig;
   routes: readonly RouteSpec[];
-  functions: Record<FunctionName, PlatformFunction>;
+  functions: Record<string, PlatformFunction>;
   authorizer: PlatformFunction;
 }
 
@@ -70,11 +70,11 @@ export class PaymentsApi extends Construct {
       // The authorizer allows the whole stage, so its decision may be cached per token.
       resultsCacheTtl: Duration.minutes(5),
     });
-    const integrations = new Map<FunctionName, apigw.LambdaIntegration>();
+    const integrations = new Map<string, apigw.LambdaIntegration>();
     for (const route of props.routes) {
       let integration = integrations.get(route.function);
       if (!integration) {
-        integration = new apigw.LambdaIntegration(props.functions[route.function].function, {
+        integration = new apigw.LambdaIntegration(props.functions[route.function]!.function, {
           proxy: true,
           allowTestInvoke: false,
         });

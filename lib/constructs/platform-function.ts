@@ -6,13 +6,14 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { type BundlingOptions, NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { METRICS_NAMESPACE, names } from '../names';
 import type { StageConfig } from '../stage-config';
 import type { FunctionSpec } from '../topology';
 import { bundlingOptions, PROJECT_ROOT } from './bundling';
 
-export const METRICS_NAMESPACE = 'Payments';
-
 export interface PlatformFunctionProps {
+  /** Its topology key. */
+  name: string;
   spec: FunctionSpec;
   config: StageConfig;
   /** Private subnets to run in (functions that reach the database in AWS). */
@@ -31,7 +32,7 @@ export class PlatformFunction extends Construct {
 
   constructor(scope: Construct, id: string, props: PlatformFunctionProps) {
     super(scope, id);
-    const { spec, config } = props;
+    const { name, spec, config } = props;
     const prod = config.stage === 'prod';
     const aws = config.target === 'aws';
 
@@ -41,12 +42,13 @@ export class PlatformFunction extends Construct {
     });
     this.role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: `Execution role of ${spec.service}`,
+      description: `Execution role of ${names.inStage(config.stage, name)}`,
     });
     this.logGroup.grantWrite(this.role);
 
     this.function = new NodejsFunction(this, 'Function', {
-      entry: join(PROJECT_ROOT, spec.entry),
+      functionName: names.inStage(config.stage, name),
+      entry: join(PROJECT_ROOT, names.handlerEntry(name)),
       handler: 'handler',
       depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
       projectRoot: PROJECT_ROOT,
@@ -66,7 +68,7 @@ export class PlatformFunction extends Construct {
       environment: {
         APP_STAGE: config.stage,
         NODE_OPTIONS: '--enable-source-maps',
-        POWERTOOLS_SERVICE_NAME: spec.service,
+        POWERTOOLS_SERVICE_NAME: names.service(name),
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
         POWERTOOLS_LOG_LEVEL: prod ? 'INFO' : 'DEBUG',
       },

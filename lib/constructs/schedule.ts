@@ -2,6 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import { Construct } from 'constructs';
+import { names } from '../names';
 import type { ScheduleSpec } from '../topology';
 import type { EventBus } from './event-bus';
 import type { PlatformFunction } from './platform-function';
@@ -18,7 +19,7 @@ export class FunctionSchedule extends Construct {
   constructor(
     scope: Construct,
     id: string,
-    props: { spec: ScheduleSpec; target: PlatformFunction; bus: EventBus },
+    props: { name: string; spec: ScheduleSpec; target: PlatformFunction; bus: EventBus },
   ) {
     super(scope, id);
     this.rule = new events.Rule(this, 'Rule', {
@@ -30,7 +31,7 @@ export class FunctionSchedule extends Construct {
         // A sweep that missed its minute is superseded by the next one: retry briefly, then keep it.
         retryAttempts: 2,
         maxEventAge: Duration.minutes(5),
-        deadLetterQueue: props.bus.createTargetDeadLetterQueue(id),
+        deadLetterQueue: props.bus.createTargetDeadLetterQueue(names.scheduleTarget(props.name)),
       }),
     );
   }

@@ -5,13 +5,13 @@ import {
   PaymentFailed,
   PaymentSucceeded,
 } from '../../lambdas/shared/events';
-import { deadLetterQueueOf } from '../runtime';
+import { names } from '../../lib/names';
 
 // Read-only SQL over the whole database, for the chaos run's drain wait and its invariants. It reads
 // tables other modules own, on purpose: it checks their combined result from the outside.
 
-const PAYMENTS_DLQ = deadLetterQueueOf('payments');
-const NOTIFICATIONS_DLQ = deadLetterQueueOf('notifications');
+const PAYMENTS_DLQ = names.deadLetterQueue('payments');
+const NOTIFICATIONS_DLQ = names.deadLetterQueue('notifications');
 
 export interface DrainState {
   payments: number;

@@ -53,3 +53,38 @@ export function seededRandom(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
   };
 }
+
+/** What was injected so far, by kind (this process only: a restart starts again from zero). */
+export interface FaultCounts {
+  duplicateDeliveries: number;
+  concurrentDeliveries: number;
+  crashesBeforeCharge: number;
+  crashesAfterCharge: number;
+  crashesAfterCommit: number;
+  putEventsEntriesRefused: number;
+  gatewayTransientErrors: number;
+  gatewayTimeouts: number;
+}
+
+export const zeroFaultCounts = (): FaultCounts => ({
+  duplicateDeliveries: 0,
+  concurrentDeliveries: 0,
+  crashesBeforeCharge: 0,
+  crashesAfterCharge: 0,
+  crashesAfterCommit: 0,
+  putEventsEntriesRefused: 0,
+  gatewayTransientErrors: 0,
+  gatewayTimeouts: 0,
+});
+
+/** Thrown where a fault crashes a worker: the invocation fails as if it had died at that step. */
+export class InjectedCrashError extends Error {
+  override readonly name = 'InjectedCrashError';
+}
+
+/** Rolls for faults and keeps the tally. */
+export interface FaultDice {
+  /** Throws InjectedCrashError (and counts it) with probability `rate`. */
+  crash(rate: number, counter: keyof FaultCounts, step: string): void;
+  count(counter: keyof FaultCounts): void;
+}

@@ -1,43 +1,25 @@
 import type { SQSEvent } from 'aws-lambda';
-import type { PaymentProcessingHooks } from '../../lambdas/shared/use-cases/process-payment';
+import type { paymentWorker } from '../../lambdas/payment-worker/handler';
+import type { LoadedModule } from '../functions';
 import type { LambdaHandler } from '../lambda-context';
 import type { PollerHooks } from '../poller';
 import type { QueueStore } from '../queue-store';
-import { type FaultRates, faultRatesFromEnv, seededRandom } from './config';
-import { paymentWorkerWithFaults } from './payment-worker';
+import {
+  type FaultCounts,
+  type FaultDice,
+  type FaultRates,
+  faultRatesFromEnv,
+  InjectedCrashError,
+  seededRandom,
+  zeroFaultCounts,
+} from './config';
+import { paymentPortsWithFaults } from './payment-worker';
 
-// Fault injection for the local runtime only (issue 6, chaos run). Nothing under lambdas/ or lib/
-// imports this: the shipped code only offers the seams (PaymentProcessingHooks), never the faults.
+// Fault injection for the local runtime only (the chaos run). Nothing under lambdas/ or lib/ imports
+// this: faults wrap the shipped code's ports and the runtime's queues from outside.
 
-export type { FaultRates } from './config';
-
-/** What was injected so far, by kind (this process only: a restart starts again from zero). */
-export interface FaultCounts {
-  duplicateDeliveries: number;
-  concurrentDeliveries: number;
-  crashesBeforeCharge: number;
-  crashesAfterCharge: number;
-  crashesAfterCommit: number;
-  putEventsEntriesRefused: number;
-  gatewayTransientErrors: number;
-  gatewayTimeouts: number;
-}
-
-export const zeroFaultCounts = (): FaultCounts => ({
-  duplicateDeliveries: 0,
-  concurrentDeliveries: 0,
-  crashesBeforeCharge: 0,
-  crashesAfterCharge: 0,
-  crashesAfterCommit: 0,
-  putEventsEntriesRefused: 0,
-  gatewayTransientErrors: 0,
-  gatewayTimeouts: 0,
-});
-
-/** Thrown by a crash hook: the invocation fails as if the worker had died at that step. */
-export class InjectedCrashError extends Error {
-  override readonly name = 'InjectedCrashError';
-}
+export type { FaultCounts, FaultRates } from './config';
+export { zeroFaultCounts } from './config';
 
 export interface QueueSeams {
   store: QueueStore;
@@ -47,7 +29,7 @@ export interface QueueSeams {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export class LocalFaults {
+export class LocalFaults implements FaultDice {
   private readonly random: () => number;
   private readonly tally: FaultCounts = zeroFaultCounts();
 
@@ -70,16 +52,8 @@ export class LocalFaults {
     this.tally[counter] += 1;
   }
 
-  /** The payment worker's crash points: throwing fails the invocation, so the message is retried. */
-  paymentHooks(): PaymentProcessingHooks {
-    const crash = (rate: number, counter: keyof FaultCounts, step: string) => async () => {
-      if (this.fires(rate, counter)) throw new InjectedCrashError(`injected crash ${step}`);
-    };
-    return {
-      beforeCharge: crash(this.rates.crashBeforeCharge, 'crashesBeforeCharge', 'before the gateway call'),
-      afterCharge: crash(this.rates.crashAfterCharge, 'crashesAfterCharge', 'after the charge'),
-      afterCommit: crash(this.rates.crashAfterCommit, 'crashesAfterCommit', 'after the commit'),
-    };
+  crash(rate: number, counter: keyof FaultCounts, step: string): void {
+    if (this.fires(rate, counter)) throw new InjectedCrashError(`injected crash ${step}`);
   }
 
   /** Queue delivery faults, played around each batch the poller hands to a handler. */
@@ -117,10 +91,13 @@ export class LocalFaults {
     return { ErrorCode: 'InternalFailure', ErrorMessage: 'Injected failure (LOCAL_FAULTS)' };
   }
 
-  /** The handler the runtime should run for a function: the payment worker gets its crash hooks. */
-  async handlerFor(functionName: string, handler: LambdaHandler): Promise<LambdaHandler> {
-    if (functionName !== 'paymentWorker') return handler;
-    return paymentWorkerWithFaults(this);
+  /** The handler the runtime runs for a function: the payment worker's, with its ports wrapped. */
+  handlerOf(functionName: string, module: LoadedModule): LambdaHandler | undefined {
+    if (functionName !== 'paymentWorker') return undefined;
+    const worker = module.paymentWorker as typeof paymentWorker;
+    return worker.create({
+      ports: (ports) => paymentPortsWithFaults(ports, this.rates, this),
+    }) as LambdaHandler;
   }
 }
 

@@ -1,37 +1,43 @@
-import type { LambdaHandler } from '../lambda-context';
-import type { LocalFaults } from './index';
+import { GatewayTimeoutError, GatewayUnavailableError } from '../../lambdas/shared/use-cases/errors';
+import type { ProcessPaymentDeps } from '../../lambdas/shared/use-cases/process-payment';
+import type { FaultDice, FaultRates } from './config';
 
-// The real payment worker with its crash hooks set and its gateway calls counted. Imported lazily:
-// handler modules read their environment on load, which the runtime sets first.
+// The payment worker's crash points, injected by wrapping its ports from outside: the shipped use case
+// has no hooks. Each wrapper fails the invocation at one step, as a worker that died there would.
 
-export async function paymentWorkerWithFaults(faults: LocalFaults): Promise<LambdaHandler> {
-  const { buildPaymentWorkerDeps, createPaymentWorker } = await import(
-    '../../lambdas/payment-worker/handler'
-  );
-  const { GatewayTimeoutError, GatewayUnavailableError } = await import(
-    '../../lambdas/shared/use-cases/gateway-errors'
-  );
-  let deps: ReturnType<typeof buildPaymentWorkerDeps> | undefined;
-  const build = async () => {
-    const built = await buildPaymentWorkerDeps({ hooks: faults.paymentHooks() });
-    const gateway = built.processing.gateway;
-    built.processing.gateway = {
+export function paymentPortsWithFaults(
+  ports: ProcessPaymentDeps,
+  rates: FaultRates,
+  dice: FaultDice,
+): ProcessPaymentDeps {
+  const { chargeGuard, gateway, store } = ports;
+  return {
+    ...ports,
+    // Before the guarded charge: nothing claimed, nothing charged.
+    chargeGuard: {
+      once: (key, effect) => {
+        dice.crash(rates.crashBeforeCharge, 'crashesBeforeCharge', 'before the gateway call');
+        return chargeGuard.once(key, effect);
+      },
+    },
+    gateway: {
       charge: (request) =>
         gateway.charge(request).catch((error: unknown) => {
-          if (error instanceof GatewayTimeoutError) faults.count('gatewayTimeouts');
-          if (error instanceof GatewayUnavailableError) faults.count('gatewayTransientErrors');
+          if (error instanceof GatewayTimeoutError) dice.count('gatewayTimeouts');
+          if (error instanceof GatewayUnavailableError) dice.count('gatewayTransientErrors');
           throw error;
         }),
       getCharge: (key) => gateway.getCharge(key),
-    };
-    return built;
+    },
+    store: {
+      findPayment: (id) => store.findPayment(id),
+      // Charged (and the charge's result stored by the guard), then: no commit, or a commit and no publish.
+      settle: async (paymentId, settlement, eventFor) => {
+        dice.crash(rates.crashAfterCharge, 'crashesAfterCharge', 'after the charge');
+        const settled = await store.settle(paymentId, settlement, eventFor);
+        dice.crash(rates.crashAfterCommit, 'crashesAfterCommit', 'after the commit');
+        return settled;
+      },
+    },
   };
-  const worker = createPaymentWorker(() => {
-    deps ??= build().catch((error: unknown) => {
-      deps = undefined;
-      throw error;
-    });
-    return deps;
-  });
-  return worker as LambdaHandler;
 }

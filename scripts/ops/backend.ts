@@ -123,7 +123,7 @@ export function ruleName(value: string | undefined): RuleName {
 }
 
 /** The rule and queue that carry an event of this detail-type (from the topology). */
-export function routeOf(detailType: string): { rule: RuleName; queue: QueueName } | undefined {
+export function deliveryOf(detailType: string): { rule: RuleName; queue: QueueName } | undefined {
   for (const rule of ruleNames) {
     const spec = topology.rules[rule];
     if ((spec.pattern['detail-type'] as readonly string[]).includes(detailType)) {

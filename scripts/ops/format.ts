@@ -1,4 +1,3 @@
-import type { OutboxLag } from '../../lambdas/shared/adapters/postgres/outbox';
 import type {
   DeadLetterMessage,
   DeadLetterQueueReport,
@@ -7,6 +6,7 @@ import type {
   ReplayReport,
 } from './backend';
 import { describeEvent } from './events';
+import type { OutboxLag } from './queries';
 import type { StuckPaymentsReport } from './reports';
 
 // Human-readable output of the ops commands (`--json` prints the reports themselves).

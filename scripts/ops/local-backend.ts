@@ -1,7 +1,7 @@
 import type { Database } from '../../lambdas/shared/adapters/postgres/database';
+import { names } from '../../lib/names';
 import type { QueueName } from '../../lib/topology';
 import { QueueStore } from '../../local/queue-store';
-import { deadLetterQueueOf } from '../../local/runtime';
 import {
   type DeadLetterQueueReport,
   type DeadLetterRef,
@@ -40,7 +40,7 @@ export class LocalOpsBackend implements OpsBackend {
     const depths = await this.store.depths();
     return Promise.all(
       queueNames.map(async (name) => {
-        const dlq = depths[deadLetterQueueOf(name)];
+        const dlq = depths[names.deadLetterQueue(name)];
         const source = depths[name];
         return {
           kind: 'queue' as const,
@@ -48,7 +48,8 @@ export class LocalOpsBackend implements OpsBackend {
           depth: dlq?.visible ?? 0,
           inFlight: dlq?.inFlight ?? 0,
           sourceDepth: (source?.visible ?? 0) + (source?.delayed ?? 0),
-          samples: options.sample > 0 ? await this.store.peek(deadLetterQueueOf(name), options.sample) : [],
+          samples:
+            options.sample > 0 ? await this.store.peek(names.deadLetterQueue(name), options.sample) : [],
         };
       }),
     );
@@ -56,7 +57,7 @@ export class LocalOpsBackend implements OpsBackend {
 
   async readDeadLetters(ref: DeadLetterRef, limit: number) {
     if (ref.kind === 'target') return { depth: 0, messages: [] };
-    const dlq = deadLetterQueueOf(ref.name);
+    const dlq = names.deadLetterQueue(ref.name);
     const depth = (await this.store.depths())[dlq];
     return {
       depth: (depth?.visible ?? 0) + (depth?.inFlight ?? 0),
@@ -74,14 +75,14 @@ export class LocalOpsBackend implements OpsBackend {
     while (moved < limit) {
       const batchStarted = Date.now();
       const want = Math.min(batchSize, limit - moved);
-      const count = await this.store.move(deadLetterQueueOf(queue), queue, want);
+      const count = await this.store.move(names.deadLetterQueue(queue), queue, want);
       moved += count;
       if (count > 0) options.onProgress?.(moved);
       if (count < want || moved >= limit) break;
       const wait = 1000 - (Date.now() - batchStarted);
       if (wait > 0) await this.sleep(wait);
     }
-    const remaining = (await this.store.depths())[deadLetterQueueOf(queue)];
+    const remaining = (await this.store.depths())[names.deadLetterQueue(queue)];
     return {
       queue,
       rate: options.rate,
@@ -92,7 +93,7 @@ export class LocalOpsBackend implements OpsBackend {
   }
 
   async redriveStatus(queue: QueueName): Promise<RedriveStatus> {
-    const depth = (await this.store.depths())[deadLetterQueueOf(queue)];
+    const depth = (await this.store.depths())[names.deadLetterQueue(queue)];
     return {
       queue,
       depth: depth?.visible ?? 0,

@@ -1,9 +1,8 @@
 import type { Database } from '../../lambdas/shared/adapters/postgres/database';
-import { type OutboxLag, outboxLag } from '../../lambdas/shared/adapters/postgres/outbox';
-import { findStuckPayments, type StuckPayments } from '../../lambdas/shared/adapters/postgres/payments';
 import { PaymentCreated } from '../../lambdas/shared/events';
-import { type DeadLetterRef, type OpsBackend, routeOf } from './backend';
+import { type DeadLetterRef, deliveryOf, type OpsBackend } from './backend';
 import { describeEvent } from './events';
+import { findStuckPayments, type OutboxLag, outboxLag, type StuckPayments } from './queries';
 
 // The SQL-backed commands (outbox lag, payments stuck), the same against a local or an RDS database.
 
@@ -29,7 +28,7 @@ export async function stuckPaymentsReport(
   options: { olderThanSeconds: number; limit: number; scan: number },
 ): Promise<StuckPaymentsReport> {
   const stuck = await findStuckPayments(db, options);
-  const route = routeOf(PaymentCreated.detailType);
+  const route = deliveryOf(PaymentCreated.detailType);
   if (!backend || !route || stuck.count === 0)
     return { ...stuck, olderThanSeconds: options.olderThanSeconds };
   // A PaymentCreated event ends in the payments queue's DLQ (worker gave up) or its rule target's DLQ

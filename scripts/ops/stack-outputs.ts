@@ -1,4 +1,5 @@
 import { type CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { names, STACK_OUTPUTS } from '../../lib/names';
 import { type QueueName, topology } from '../../lib/topology';
 import { OpsError, queueNames } from './backend';
 
@@ -12,13 +13,10 @@ export interface StackResources {
   targetDeadLetterUrls: Record<string, string>;
 }
 
-/** CloudFormation drops every non-alphanumeric character of an output id (`QueueUrl-payments` -> `QueueUrlpayments`). */
-const outputKey = (prefix: string, name: string) => `${prefix}${name.replace(/[^A-Za-z0-9]/g, '')}`;
-
-/** Target DLQ names the stack creates: one per bus rule and one per schedule (`Schedule-<name>`). */
-export const targetNames = [
-  ...Object.keys(topology.rules),
-  ...Object.keys(topology.schedules).map((name) => `Schedule-${name}`),
+/** Target DLQ names the stack creates: one per bus rule and one per schedule. */
+const targetNames = [
+  ...Object.keys(topology.rules).map(names.ruleTarget),
+  ...Object.keys(topology.schedules).map(names.scheduleTarget),
 ];
 
 export async function discoverStack(cloudFormation: CloudFormationClient, stackName: string) {
@@ -35,21 +33,21 @@ export async function discoverStack(cloudFormation: CloudFormationClient, stackN
     queueNames.map((name) => [
       name,
       {
-        url: outputs.get(outputKey('QueueUrl', name)),
-        deadLetterUrl: required(outputKey('DeadLetterQueueUrl', name)),
+        url: outputs.get(STACK_OUTPUTS.queueUrl(name)),
+        deadLetterUrl: required(STACK_OUTPUTS.deadLetterQueueUrl(name)),
       },
     ]),
   ) as StackResources['queues'];
   // Stacks deployed before the ops CLI have no target DLQ outputs; those DLQs are then skipped.
   const targetDeadLetterUrls = Object.fromEntries(
     targetNames.flatMap((name) => {
-      const url = outputs.get(outputKey('TargetDeadLetterQueueUrl', name));
+      const url = outputs.get(STACK_OUTPUTS.targetDeadLetterQueueUrl(name));
       return url ? [[name, url]] : [];
     }),
   );
   return {
     stackName,
-    busName: required('EventBusName'),
+    busName: required(STACK_OUTPUTS.eventBusName),
     queues,
     targetDeadLetterUrls,
   } satisfies StackResources;

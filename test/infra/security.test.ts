@@ -4,13 +4,13 @@ import { topology } from '../../lib/topology';
 import {
   asArray,
   environmentOf,
-  functionIdForService,
+  functionIdOf,
   identityStatements,
   resourcesOfType,
   synthesize,
 } from './support/synth';
 
-// AWS requires resource "*" for exactly these; nothing else may have it (DESIGN.md section 8).
+// AWS requires resource "*" for exactly these; nothing else may have it (docs/architecture.md, "AWS").
 const RESOURCE_STAR_ALLOWLIST = {
   aws: ['xray:PutTelemetryRecords', 'xray:PutTraceSegments', ...VPC_NETWORK_INTERFACE_ACTIONS].sort(),
   localstack: [] as string[],
@@ -81,10 +81,8 @@ describe.each(['aws', 'localstack'] as const)('%s target', (target) => {
 
   it('lets the workers change visibility on their own queue only, and publishers put events on the bus only', () => {
     const statements = identityStatements(template());
-    const roleOf = (service: string) => {
-      const fn = resourcesOfType(template(), 'AWS::Lambda::Function')[
-        functionIdForService(template(), service)
-      ]!;
+    const roleOf = (name: string) => {
+      const fn = resourcesOfType(template(), 'AWS::Lambda::Function')[functionIdOf(template(), name)]!;
       return (fn.Properties!.Role as { 'Fn::GetAtt': [string] })['Fn::GetAtt'][0];
     };
     const policiesOfRole = (role: string) =>
@@ -92,7 +90,7 @@ describe.each(['aws', 'localstack'] as const)('%s target', (target) => {
         .filter(([, p]) => JSON.stringify(p.Properties!.Roles).includes(role))
         .map(([id]) => id);
     for (const [queueName, spec] of Object.entries(topology.queues)) {
-      const policies = policiesOfRole(roleOf(topology.functions[spec.consumer].service));
+      const policies = policiesOfRole(roleOf(spec.consumer));
       const mine = statements.filter((s) => policies.includes(s.policy));
       const visibility = mine.filter((s) =>
         asArray(s.statement.Action).includes('sqs:ChangeMessageVisibility'),
@@ -146,10 +144,8 @@ describe('localstack target', () => {
     );
     expect(secrets).toHaveLength(1);
     const [secretId] = secrets[0]!;
-    for (const spec of Object.values(topology.functions).filter((f) => f.usesDatabase)) {
-      const fn = resourcesOfType(template, 'AWS::Lambda::Function')[
-        functionIdForService(template, spec.service)
-      ]!;
+    for (const [name] of Object.entries(topology.functions).filter(([, f]) => f.usesDatabase)) {
+      const fn = resourcesOfType(template, 'AWS::Lambda::Function')[functionIdOf(template, name)]!;
       expect(environmentOf(fn).DATABASE_SECRET_ARN).toEqual({ Ref: secretId });
       expect(environmentOf(fn).DATABASE_HOST).toBeUndefined();
     }

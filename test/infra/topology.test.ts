@@ -1,24 +1,24 @@
 import type { Template } from 'aws-cdk-lib/assertions';
 import { scheduleMinutes } from '../../lib/constructs/schedule';
+import { names } from '../../lib/names';
 import { topology } from '../../lib/topology';
 import {
   environmentOf,
-  functionIdForService,
+  functionIdOf,
   logicalIdWhere,
   type Resource,
   resourcesOfType,
   synthesize,
 } from './support/synth';
 
-// Every entry of lib/topology.ts must be in the AWS template with the topology's settings (DESIGN.md s6).
+// Every entry of lib/topology.ts must be in the AWS template with the topology's settings (docs/architecture.md, "One topology, two runtimes").
 let template: Template;
 beforeAll(() => {
   template = synthesize({ target: 'aws' }).template;
 });
 
 const getAtt = (id: string, attr = 'Arn') => ({ 'Fn::GetAtt': [id, attr] });
-const fnId = (name: keyof typeof topology.functions) =>
-  functionIdForService(template, topology.functions[name].service);
+const fnId = (name: keyof typeof topology.functions) => functionIdOf(template, name);
 
 /** The queue a topology queue became: found through its consumer's event source mapping. */
 function queueIds(name: keyof typeof topology.queues) {
@@ -37,11 +37,10 @@ function queueIds(name: keyof typeof topology.queues) {
 }
 
 describe('functions', () => {
-  it.each(Object.entries(topology.functions))('%s has its topology settings', (_name, spec) => {
-    const fn = resourcesOfType(template, 'AWS::Lambda::Function')[
-      functionIdForService(template, spec.service)
-    ]!;
+  it.each(Object.entries(topology.functions))('%s has its topology settings', (name, spec) => {
+    const fn = resourcesOfType(template, 'AWS::Lambda::Function')[functionIdOf(template, name)]!;
     expect(fn.Properties).toMatchObject({
+      FunctionName: names.inStage('dev', name),
       Runtime: 'nodejs22.x',
       Architectures: ['arm64'],
       Handler: 'index.handler',
@@ -51,7 +50,7 @@ describe('functions', () => {
     });
     const env = environmentOf(fn);
     expect(env).toMatchObject({
-      POWERTOOLS_SERVICE_NAME: spec.service,
+      POWERTOOLS_SERVICE_NAME: names.service(name),
       POWERTOOLS_METRICS_NAMESPACE: 'Payments',
     });
     expect('DATABASE_SECRET_ARN' in env).toBe(spec.usesDatabase);
@@ -65,17 +64,15 @@ describe('functions', () => {
       (r) => environmentOf(r).POWERTOOLS_SERVICE_NAME ?? 'none',
     );
     expect(services.filter((s) => s !== 'none').sort()).toEqual(
-      Object.values(topology.functions)
-        .map((f) => f.service)
-        .sort(),
+      Object.keys(topology.functions).map(names.service).sort(),
     );
     expect(services.filter((s) => s === 'none')).toHaveLength(1);
   });
 
   it('database functions get the RDS Proxy endpoint, TLS and no named prepared statements', () => {
-    for (const spec of Object.values(topology.functions).filter((f) => f.usesDatabase)) {
+    for (const [name] of Object.entries(topology.functions).filter(([, f]) => f.usesDatabase)) {
       const env = environmentOf(
-        resourcesOfType(template, 'AWS::Lambda::Function')[functionIdForService(template, spec.service)]!,
+        resourcesOfType(template, 'AWS::Lambda::Function')[functionIdOf(template, name)]!,
       );
       expect(env).toMatchObject({ DATABASE_SSL: 'require', DATABASE_PREPARE: 'false' });
       expect(JSON.stringify(env.DATABASE_HOST)).toContain('Endpoint');

@@ -1,31 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import fc from 'fast-check';
-import { createApiHandler } from '../../lambdas/api/app';
-import { PostgresPaymentCreationStore } from '../../lambdas/shared/adapters/postgres/payment-creation-store';
-import { PostgresPaymentQueries } from '../../lambdas/shared/adapters/postgres/payment-queries';
-import { systemClock } from '../../lambdas/shared/use-cases/ports';
-import { apiEvent } from '../support/api-gateway';
+import { apiDeps, createApiHandler } from '../../lambdas/api/app';
 import { createTestDatabase, type TestDatabase } from '../support/database';
-import { lambdaContext } from '../support/lambda';
-import { outboxDispatcher } from '../support/outbox';
-import { RecordingPublisher } from '../support/recording-publisher';
+import { apiEvent, lambdaContext, testResources } from '../support/factories';
 
 let t: TestDatabase;
 let handler: ReturnType<typeof createApiHandler>;
 
 beforeAll(async () => {
   t = await createTestDatabase();
-  const deps = {
-    queries: new PostgresPaymentQueries(t.db),
-    creation: {
-      store: new PostgresPaymentCreationStore(t.db),
-      dispatcher: outboxDispatcher(t.db, new RecordingPublisher()),
-      clock: systemClock,
-      ids: { uuid: randomUUID },
-    },
-  };
-  handler = createApiHandler(async () => deps);
+  const resources = testResources(t.db);
+  handler = createApiHandler(async () => apiDeps(await resources()));
 });
 afterAll(() => t.drop());
 

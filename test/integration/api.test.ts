@@ -1,16 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyResult } from 'aws-lambda';
-import { createApiHandler } from '../../lambdas/api/app';
-import type { ApiDeps } from '../../lambdas/api/routes';
-import { PostgresPaymentCreationStore } from '../../lambdas/shared/adapters/postgres/payment-creation-store';
-import { PostgresPaymentQueries } from '../../lambdas/shared/adapters/postgres/payment-queries';
+import { apiDeps, createApiHandler } from '../../lambdas/api/app';
 import { PaymentCreated } from '../../lambdas/shared/events';
-import { systemClock } from '../../lambdas/shared/use-cases/ports';
-import { apiEvent } from '../support/api-gateway';
 import { createTestDatabase, type TestDatabase } from '../support/database';
-import { lambdaContext } from '../support/lambda';
-import { outboxDispatcher } from '../support/outbox';
-import { RecordingPublisher } from '../support/recording-publisher';
+import { apiEvent, lambdaContext, RecordingPublisher, testResources } from '../support/factories';
 
 let t: TestDatabase;
 let publisher: RecordingPublisher;
@@ -19,16 +12,8 @@ let handler: ReturnType<typeof createApiHandler>;
 beforeAll(async () => {
   t = await createTestDatabase();
   publisher = new RecordingPublisher();
-  const deps: ApiDeps = {
-    queries: new PostgresPaymentQueries(t.db),
-    creation: {
-      store: new PostgresPaymentCreationStore(t.db),
-      dispatcher: outboxDispatcher(t.db, publisher),
-      clock: systemClock,
-      ids: { uuid: randomUUID },
-    },
-  };
-  handler = createApiHandler(async () => deps);
+  const resources = testResources(t.db, publisher);
+  handler = createApiHandler(async () => apiDeps(await resources()));
 });
 afterAll(() => t.drop());
 

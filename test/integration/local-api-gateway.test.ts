@@ -3,10 +3,10 @@ import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { signDevToken } from '../../lambdas/shared/auth/dev-token';
 import { topology } from '../../lib/topology';
-import { type ApiGatewayOptions, handleApiRequest, type LoadedFunction } from '../../local/api-gateway';
+import { type ApiGatewayOptions, handleApiRequest } from '../../local/api-gateway';
 import { AuthorizerCache } from '../../local/authorizer-cache';
 import { createLocalHttpServer } from '../../local/http-server';
-import type { LambdaHandler } from '../../local/lambda-context';
+import type { LambdaHandler, LocalFunction } from '../../local/lambda-context';
 
 const SECRET = 'local-api-gateway-test-secret-0123456789';
 
@@ -24,7 +24,7 @@ describe('local API Gateway emulation (real authorizer)', () => {
       expect(context.getRemainingTimeInMillis()).toBeGreaterThan(9000);
       return apiBehaviour();
     };
-    const functions: Record<string, LoadedFunction> = {
+    const functions: Record<string, LocalFunction> = {
       api: { name: 'api', spec: topology.functions.api, handler: api },
       authorizer: { name: 'authorizer', spec: topology.functions.authorizer, handler: authorizer },
     };
@@ -168,7 +168,7 @@ describe('local API Gateway authorizer cache (resultsCacheTtl, per token)', () =
       statusCode: 200,
       body: JSON.stringify((event as APIGatewayProxyEvent).requestContext.authorizer),
     });
-    const functions: Record<string, LoadedFunction> = {
+    const functions: Record<string, LocalFunction> = {
       api: { name: 'api', spec: topology.functions.api, handler: api },
       authorizer: { name: 'authorizer', spec: topology.functions.authorizer, handler: authorizer },
     };

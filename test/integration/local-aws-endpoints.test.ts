@@ -4,11 +4,12 @@ import { ChangeMessageVisibilityCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { PaymentCreated, PaymentFailed } from '../../lambdas/shared/events';
 import { topology } from '../../lib/topology';
 import { errorResponse } from '../../local/api-gateway';
+import { localQueueUrl } from '../../local/aws-identity';
 import { LocalEventBus } from '../../local/event-bus';
 import { createLocalHttpServer } from '../../local/http-server';
 import { QueueStore } from '../../local/queue-store';
 import { compileRules } from '../../local/rule-matcher';
-import { queueUrl, sqsService } from '../../local/sqs-endpoint';
+import { sqsService } from '../../local/sqs-endpoint';
 import type { TestDatabase } from '../support/database';
 import { createLocalTestDatabase } from '../support/local-database';
 
@@ -128,7 +129,7 @@ describe('local AWS endpoints through the real SDK clients', () => {
       visibilityTimeoutSeconds: 30,
       leasedBy: 't',
     });
-    const QueueUrl = queueUrl(endpoint, 'payments');
+    const QueueUrl = localQueueUrl(endpoint, 'payments');
     await client.send(
       new ChangeMessageVisibilityCommand({ QueueUrl, ReceiptHandle: m!.receiptHandle, VisibilityTimeout: 0 }),
     );
@@ -151,7 +152,7 @@ describe('local AWS endpoints through the real SDK clients', () => {
     await expect(
       client.send(
         new ChangeMessageVisibilityCommand({
-          QueueUrl: queueUrl(endpoint, 'missing'),
+          QueueUrl: localQueueUrl(endpoint, 'missing'),
           ReceiptHandle: again!.receiptHandle,
           VisibilityTimeout: 5,
         }),

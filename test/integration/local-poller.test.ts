@@ -15,10 +15,8 @@ const queueSpec: QueueSpec = {
   retentionDays: 1,
 };
 const functionSpec: FunctionSpec = {
-  entry: 'test',
   timeoutSeconds: 2,
   memoryMb: 128,
-  service: 'test',
   usesDatabase: false,
   publishesEvents: false,
 };
@@ -44,9 +42,7 @@ describe('local poller (Lambda SQS event source mapping)', () => {
       queue,
       spec: queueSpec,
       deadLetterQueue: `${queue}-dlq`,
-      functionName: 'testConsumer',
-      functionSpec,
-      handler: (event) => handler(event as SQSEvent),
+      consumer: { name: 'testConsumer', spec: functionSpec, handler: (event) => handler(event as SQSEvent) },
       store,
       leaseholder: 'poller-test',
       idlePollMs: 50,

@@ -1,11 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { createNotificationWorker } from '../../lambdas/notification-worker/handler';
+import { notificationWorker } from '../../lambdas/notification-worker/handler';
 import { RecordingNotifier } from '../../lambdas/shared/adapters/notifier/recording-notifier';
 import type { Database } from '../../lambdas/shared/adapters/postgres/database';
-import { PostgresNotificationStore } from '../../lambdas/shared/adapters/postgres/notification-store';
 import { listNotifications } from '../../lambdas/shared/adapters/postgres/notifications';
 import { transitionFromPending } from '../../lambdas/shared/adapters/postgres/payments';
-import { PowertoolsIdempotencyGuard } from '../../lambdas/shared/adapters/postgres/worker-idempotency';
 import {
   NotificationSent,
   type OutgoingEvent,
@@ -14,6 +12,7 @@ import {
   paymentEvent,
 } from '../../lambdas/shared/events';
 import type { Notifier, OutgoingMessage } from '../../lambdas/shared/use-cases/ports';
+import { createTestDatabase, type TestDatabase } from '../support/database';
 import {
   lambdaContext,
   RecordingPublisher,
@@ -21,10 +20,9 @@ import {
   seedPendingPayment,
   sqsEvent,
   sqsRecord,
-} from '../support/async-path';
-import { createTestDatabase, type TestDatabase } from '../support/database';
+  testResources,
+} from '../support/factories';
 import { expectLedgerMatchesSucceededPayments } from '../support/invariants';
-import { outboxDispatcher } from '../support/outbox';
 
 describe('notification worker (real PostgreSQL)', () => {
   let t: TestDatabase;
@@ -34,23 +32,15 @@ describe('notification worker (real PostgreSQL)', () => {
   afterAll(() => t.drop());
   afterEach(() => expectLedgerMatchesSucceededPayments(t.db));
 
+  /** The production notification worker over the test database, with `notifier` as its provider. */
   function worker(notifier: Notifier = new RecordingNotifier()) {
     const publisher = new RecordingPublisher();
     const retries = new RecordingRetries();
-    const sendGuard = new PowertoolsIdempotencyGuard(t.db, {
-      scope: 'notification-send',
-      expiresAfterSeconds: 3600,
-    });
-    const handler = createNotificationWorker(async () => ({
-      notifying: {
-        store: new PostgresNotificationStore(t.db),
-        notifier,
-        sendGuard,
-        dispatcher: outboxDispatcher(t.db, publisher),
-      },
-      guards: [sendGuard],
+    const handler = notificationWorker.create({
+      resources: testResources(t.db, publisher),
       retries,
-    }));
+      ports: (ports) => ({ ...ports, notifier }),
+    });
     return { handler, publisher, retries };
   }
 

@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { Database } from '../../lambdas/shared/adapters/postgres/database';
 import { enqueueEvent, recordFailures } from '../../lambdas/shared/adapters/postgres/outbox';
-import { insertPayment } from '../../lambdas/shared/adapters/postgres/payments';
 import type { Payment, PaymentStatus } from '../../lambdas/shared/domain/payment';
 import { PaymentCreated, PaymentSucceeded, paymentEvent } from '../../lambdas/shared/events';
+import { names } from '../../lib/names';
 import { QueueStore } from '../../local/queue-store';
-import { deadLetterQueueOf } from '../../local/runtime';
 import { runOps } from '../../scripts/ops/cli';
 import { LocalOpsBackend } from '../../scripts/ops/local-backend';
 import type { TestDatabase } from '../support/database';
+import { envelopeOf, insertPaymentRow } from '../support/factories';
 import { createLocalTestDatabase } from '../support/local-database';
 
 // The ops CLI against the local runtime's database: real PostgreSQL with the product and local migrations.
@@ -29,7 +29,7 @@ async function seedPayment(db: Database, status: PaymentStatus, createdAt: Date)
     created_at: createdAt.toISOString(),
     updated_at: createdAt.toISOString(),
   } as Payment;
-  await insertPayment(db, payment);
+  await insertPaymentRow(db, payment);
   return payment;
 }
 
@@ -41,17 +41,7 @@ function envelope(contract: typeof PaymentCreated | typeof PaymentSucceeded, pay
     correlationId: randomUUID(),
     payment,
   });
-  return JSON.stringify({
-    version: '0',
-    id: randomUUID(),
-    'detail-type': event.detailType,
-    source: event.source,
-    account: '000000000000',
-    time: payment.created_at,
-    region: 'us-east-1',
-    resources: [],
-    detail: event.detail,
-  });
+  return envelopeOf(event, new Date(payment.created_at));
 }
 
 describe('npm run ops against the local runtime database', () => {
@@ -79,8 +69,8 @@ describe('npm run ops against the local runtime database', () => {
 
   it('dlq list: depth and the oldest messages of each queue DLQ, with what they carry', async () => {
     const payment = await seedPayment(database.db, 'PENDING', minutesAgo(30));
-    await store.send(deadLetterQueueOf('payments'), [envelope(PaymentCreated, payment)]);
-    await store.send(deadLetterQueueOf('payments'), ['not json']);
+    await store.send(names.deadLetterQueue('payments'), [envelope(PaymentCreated, payment)]);
+    await store.send(names.deadLetterQueue('payments'), ['not json']);
     await store.send('payments', ['{}', '{}', '{}']);
 
     const { status, out } = await run(['dlq', 'list', '--json', '--sample', '1']);
@@ -107,7 +97,7 @@ describe('npm run ops against the local runtime database', () => {
     const bodies = Array.from({ length: 12 }, (_, i) => JSON.stringify({ n: i }));
     await store.send('notifications', bodies);
     // Exhaust them the way the poller does: five receives, then the sixth moves them to the DLQ.
-    const redrive = { maxReceiveCount: 5, deadLetterQueue: deadLetterQueueOf('notifications') };
+    const redrive = { maxReceiveCount: 5, deadLetterQueue: names.deadLetterQueue('notifications') };
     for (let i = 0; i < 6; i++) {
       await database.db`UPDATE local_queue_messages SET visible_at = now() WHERE queue = 'notifications'`;
       await store.receive('notifications', {
@@ -117,7 +107,7 @@ describe('npm run ops against the local runtime database', () => {
         redrive,
       });
     }
-    expect((await store.depths())[deadLetterQueueOf('notifications')]?.visible).toBe(12);
+    expect((await store.depths())[names.deadLetterQueue('notifications')]?.visible).toBe(12);
 
     const sleeps: number[] = [];
     const progress: number[] = [];
@@ -147,7 +137,7 @@ describe('npm run ops against the local runtime database', () => {
   it('dlq redrive through the CLI, with --limit, and redrive-status', async () => {
     // One send per message: messages sent together share a timestamp, and the oldest move first.
     for (const body of ['{"a":1}', '{"a":2}', '{"a":3}'])
-      await store.send(deadLetterQueueOf('payments'), [body]);
+      await store.send(names.deadLetterQueue('payments'), [body]);
     const moved = await run(['dlq', 'redrive', 'payments', '--rate', '50', '--limit', '2']);
     expect(moved.status).toBe(0);
     expect(moved.out).toMatch(/Moved 2 message\(s\) from payments-dlq back to payments .* 1 left in the DLQ/);
@@ -197,9 +187,9 @@ describe('npm run ops against the local runtime database', () => {
     const queued = await seedPayment(database.db, 'PENDING', minutesAgo(20));
     await seedPayment(database.db, 'PENDING', minutesAgo(2)); // recent: not stuck yet
     const done = await seedPayment(database.db, 'SUCCEEDED', minutesAgo(60));
-    await store.send(deadLetterQueueOf('payments'), [envelope(PaymentCreated, inDlq)]);
+    await store.send(names.deadLetterQueue('payments'), [envelope(PaymentCreated, inDlq)]);
     // An outcome event of another payment in a DLQ says nothing about a stuck payment.
-    await store.send(deadLetterQueueOf('notifications'), [envelope(PaymentSucceeded, done)]);
+    await store.send(names.deadLetterQueue('notifications'), [envelope(PaymentSucceeded, done)]);
     await store.send('payments', [envelope(PaymentCreated, queued)]);
 
     const { status, out } = await run(['payments', 'stuck', '--older-than', '10m', '--json']);

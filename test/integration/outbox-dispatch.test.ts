@@ -8,7 +8,7 @@ import {
   OutboxEventDispatcher,
 } from '../../lambdas/shared/use-cases/publish-outbox';
 import { createTestDatabase, type TestDatabase } from '../support/database';
-import { RecordingPublisher } from '../support/recording-publisher';
+import { RecordingPublisher } from '../support/factories';
 
 // The after-commit dispatcher publishes the events its producer hands it (no read of the rows it just
 // wrote) and records each one's fate on those rows.

@@ -3,8 +3,8 @@ import { PostgresOutboxStore } from '../../lambdas/shared/adapters/postgres/outb
 import type { OutgoingEvent } from '../../lambdas/shared/events';
 import type { EventPublisher, PublishOutcome } from '../../lambdas/shared/use-cases/ports';
 import { relayOutbox } from '../../lambdas/shared/use-cases/relay-outbox';
-import { lambdaContext, RecordingPublisher, seedPendingPayment } from '../support/async-path';
 import { createTestDatabase, type TestDatabase } from '../support/database';
+import { lambdaContext, RecordingPublisher, seedPendingPayment, testResources } from '../support/factories';
 import { expectLedgerMatchesSucceededPayments } from '../support/invariants';
 
 describe('outbox relay (real PostgreSQL)', () => {
@@ -23,11 +23,9 @@ describe('outbox relay (real PostgreSQL)', () => {
   it('publishes every due row, in batches, and marks them published', async () => {
     for (let i = 0; i < 7; i++) await seedPendingPayment(t.db);
     const publisher = new RecordingPublisher();
-    const relay = createOutboxRelay(async () => ({
-      outbox: new PostgresOutboxStore(t.db),
-      publisher,
-      options: { graceSeconds: 0, batchSize: 3 },
-    }));
+    const relay = createOutboxRelay(
+      testResources(t.db, publisher, { OUTBOX_RELAY_GRACE_SECONDS: 0, OUTBOX_RELAY_BATCH_SIZE: 3 }),
+    );
     const result = await relay({}, lambdaContext(60_000));
     expect(result).toEqual({ sweeps: 3, claimed: 7, published: 7, failed: 0 });
     expect(new Set(publisher.published.map((e) => e.eventId)).size).toBe(7);
@@ -44,7 +42,7 @@ describe('outbox relay (real PostgreSQL)', () => {
     await seedPendingPayment(t.db);
     const publisher = new RecordingPublisher();
     const result = await relayOutbox(
-      { outbox: new PostgresOutboxStore(t.db), publisher },
+      { outboxStore: new PostgresOutboxStore(t.db), publisher },
       { graceSeconds: 60, batchSize: 10 },
     );
     expect(result.claimed).toBe(0);
@@ -65,7 +63,7 @@ describe('outbox relay (real PostgreSQL)', () => {
       },
     };
     const result = await relayOutbox(
-      { outbox: new PostgresOutboxStore(t.db), publisher: picky },
+      { outboxStore: new PostgresOutboxStore(t.db), publisher: picky },
       { graceSeconds: 0, batchSize: 10 },
     );
     expect(result).toMatchObject({ claimed: 4, published: 3, failed: 1 });
@@ -81,7 +79,7 @@ describe('outbox relay (real PostgreSQL)', () => {
     expect(
       (
         await relayOutbox(
-          { outbox: new PostgresOutboxStore(t.db), publisher: new RecordingPublisher() },
+          { outboxStore: new PostgresOutboxStore(t.db), publisher: new RecordingPublisher() },
           { graceSeconds: 0, batchSize: 10 },
         )
       ).claimed,
@@ -96,7 +94,7 @@ describe('outbox relay (real PostgreSQL)', () => {
       },
     };
     const result = await relayOutbox(
-      { outbox: new PostgresOutboxStore(t.db), publisher: broken },
+      { outboxStore: new PostgresOutboxStore(t.db), publisher: broken },
       { graceSeconds: 0, batchSize: 10 },
     );
     expect(result).toMatchObject({ claimed: 1, published: 0, failed: 1 });
@@ -109,7 +107,10 @@ describe('outbox relay (real PostgreSQL)', () => {
     const publishers = [new RecordingPublisher(), new RecordingPublisher(), new RecordingPublisher()];
     await Promise.all(
       publishers.map((publisher) =>
-        relayOutbox({ outbox: new PostgresOutboxStore(t.db), publisher }, { graceSeconds: 0, batchSize: 2 }),
+        relayOutbox(
+          { outboxStore: new PostgresOutboxStore(t.db), publisher },
+          { graceSeconds: 0, batchSize: 2 },
+        ),
       ),
     );
     const ids = publishers.flatMap((p) => p.published.map((e) => e.eventId));
@@ -121,11 +122,9 @@ describe('outbox relay (real PostgreSQL)', () => {
   it('stops sweeping near the Lambda deadline', async () => {
     for (let i = 0; i < 3; i++) await seedPendingPayment(t.db);
     const publisher = new RecordingPublisher();
-    const relay = createOutboxRelay(async () => ({
-      outbox: new PostgresOutboxStore(t.db),
-      publisher,
-      options: { graceSeconds: 0, batchSize: 1 },
-    }));
+    const relay = createOutboxRelay(
+      testResources(t.db, publisher, { OUTBOX_RELAY_GRACE_SECONDS: 0, OUTBOX_RELAY_BATCH_SIZE: 1 }),
+    );
     expect((await relay({}, lambdaContext(5_000))).claimed).toBe(0);
     expect(await unpublished()).toBe(3);
   });

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { openDatabase } from '../../lambdas/shared/adapters/postgres/database';
 import { PostgresPaymentCreationStore } from '../../lambdas/shared/adapters/postgres/payment-creation-store';
-import { AppError } from '../../lambdas/shared/domain/errors';
 import { newPendingPayment } from '../../lambdas/shared/domain/payment';
 import { PaymentCreated, paymentEvent } from '../../lambdas/shared/events';
+import { IdempotencyKeyInUseError } from '../../lambdas/shared/use-cases/errors';
 import type { PaymentCreation } from '../../lambdas/shared/use-cases/ports';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 
@@ -67,8 +67,7 @@ it('answers idempotency_key_in_use when another transaction holds the key past t
       INSERT INTO idempotency_keys (user_id, idempotency_key, request_hash) VALUES (${user}, 'held', 'h1')`;
     const started = Date.now();
     const error = await store.createOnce(creation(user, 'held')).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(AppError);
-    expect((error as AppError).code).toBe('idempotency_key_in_use');
+    expect(error).toBeInstanceOf(IdempotencyKeyInUseError);
     expect(Date.now() - started).toBeGreaterThanOrEqual(150);
     await holder`ROLLBACK`;
   } finally {

@@ -1,18 +1,16 @@
-import { createNotificationWorker } from '../../lambdas/notification-worker/handler';
+import { notificationWorker } from '../../lambdas/notification-worker/handler';
 import { createOutboxRelay } from '../../lambdas/outbox-relay/handler';
-import { createPaymentWorker } from '../../lambdas/payment-worker/handler';
+import { paymentWorker } from '../../lambdas/payment-worker/handler';
 import { SimulatedGateway } from '../../lambdas/shared/adapters/gateway/simulated-gateway';
 import { RecordingNotifier } from '../../lambdas/shared/adapters/notifier/recording-notifier';
-import { countCharges } from '../../lambdas/shared/adapters/postgres/gateway-charges';
-import { PostgresNotificationStore } from '../../lambdas/shared/adapters/postgres/notification-store';
-import { PostgresOutboxStore } from '../../lambdas/shared/adapters/postgres/outbox-store';
-import { PostgresPaymentSettlementStore } from '../../lambdas/shared/adapters/postgres/payment-settlement-store';
 import { findPayment } from '../../lambdas/shared/adapters/postgres/payments';
 import { PowertoolsIdempotencyGuard } from '../../lambdas/shared/adapters/postgres/worker-idempotency';
 import { PaymentFailed, PaymentSucceeded } from '../../lambdas/shared/events';
-import type { PaymentProcessingHooks } from '../../lambdas/shared/use-cases/process-payment';
+import type { PaymentSettlementStore } from '../../lambdas/shared/use-cases/ports';
+import type { ProcessPaymentDeps } from '../../lambdas/shared/use-cases/process-payment';
+import { createTestDatabase, type TestDatabase } from '../support/database';
 import {
-  crashing,
+  chargesFor,
   lambdaContext,
   RecordingPublisher,
   RecordingRetries,
@@ -21,10 +19,30 @@ import {
   seedPendingPayment,
   sqsEvent,
   sqsRecord,
-} from '../support/async-path';
-import { createTestDatabase, type TestDatabase } from '../support/database';
+  testResources,
+} from '../support/factories';
 import { expectLedgerMatchesSucceededPayments } from '../support/invariants';
-import { outboxDispatcher } from '../support/outbox';
+
+/** The store with its first `settle` crashing before its transaction (no commit) or after it (no publish). */
+function crashingOnce(
+  store: PaymentSettlementStore,
+  when: 'before-commit' | 'after-commit',
+): PaymentSettlementStore {
+  let crashed = false;
+  return {
+    findPayment: (id) => store.findPayment(id),
+    settle: async (...args) => {
+      const crash = () => {
+        crashed = true;
+        throw new Error(`simulated crash ${when}`);
+      };
+      if (!crashed && when === 'before-commit') crash();
+      const settled = await store.settle(...args);
+      if (!crashed && when === 'after-commit') crash();
+      return settled;
+    },
+  };
+}
 
 describe('payment worker (real PostgreSQL)', () => {
   let t: TestDatabase;
@@ -34,55 +52,43 @@ describe('payment worker (real PostgreSQL)', () => {
   afterAll(() => t.drop());
   afterEach(() => expectLedgerMatchesSucceededPayments(t.db));
 
-  function paymentWorker(
+  /** The production payment worker over the test database, with a scripted gateway and recorded publishes. */
+  function newPaymentWorker(
     options: {
       random?: () => number;
       timeoutRate?: number;
       failRate?: number;
-      hooks?: PaymentProcessingHooks;
+      ports?: (ports: ProcessPaymentDeps) => ProcessPaymentDeps;
     } = {},
   ) {
     const publisher = new RecordingPublisher();
     const retries = new RecordingRetries();
-    const chargeGuard = new PowertoolsIdempotencyGuard(t.db, {
-      scope: 'gateway-charge',
-      expiresAfterSeconds: 3600,
-    });
-    const handler = createPaymentWorker(async () => ({
-      processing: {
-        store: new PostgresPaymentSettlementStore(t.db),
-        gateway: new SimulatedGateway(t.db, {
-          transientFailureRate: options.failRate ?? 0,
-          timeoutRate: options.timeoutRate ?? 0,
-          random: options.random ?? (() => 0.99),
-        }),
-        chargeGuard,
-        dispatcher: outboxDispatcher(t.db, publisher),
-        hooks: options.hooks,
-      },
-      guards: [chargeGuard],
+    const handler = paymentWorker.create({
+      resources: testResources(t.db, publisher),
       retries,
-    }));
+      ports: (ports) => {
+        const scripted = {
+          ...ports,
+          gateway: new SimulatedGateway(t.db, {
+            transientFailureRate: options.failRate ?? 0,
+            timeoutRate: options.timeoutRate ?? 0,
+            random: options.random ?? (() => 0.99),
+          }),
+        };
+        return options.ports?.(scripted) ?? scripted;
+      },
+    });
     return { handler, publisher, retries };
   }
 
-  function notificationWorker() {
+  function newNotificationWorker() {
     const publisher = new RecordingPublisher();
     const notifier = new RecordingNotifier();
-    const sendGuard = new PowertoolsIdempotencyGuard(t.db, {
-      scope: 'notification-send',
-      expiresAfterSeconds: 3600,
-    });
-    const handler = createNotificationWorker(async () => ({
-      notifying: {
-        store: new PostgresNotificationStore(t.db),
-        notifier,
-        sendGuard,
-        dispatcher: outboxDispatcher(t.db, publisher),
-      },
-      guards: [sendGuard],
+    const handler = notificationWorker.create({
+      resources: testResources(t.db, publisher),
       retries: new RecordingRetries(),
-    }));
+      ports: (ports) => ({ ...ports, notifier }),
+    });
     return { handler, publisher, notifier };
   }
 
@@ -100,7 +106,7 @@ describe('payment worker (real PostgreSQL)', () => {
 
   it('the same PaymentCreated delivered 10 times: one charge, one transition, one posting, one outcome event, one notification per channel', async () => {
     const { payment, created } = await seedPendingPayment(t.db, { amount: 4200 });
-    const worker = paymentWorker();
+    const worker = newPaymentWorker();
     for (let i = 0; i < 10; i++) {
       const response = await worker.handler(
         sqsEvent(sqsRecord(created, { receiveCount: i + 1 })),
@@ -108,7 +114,7 @@ describe('payment worker (real PostgreSQL)', () => {
       );
       expect(response.batchItemFailures).toEqual([]);
     }
-    expect(await countCharges(t.db, payment.id)).toBe(1);
+    expect(await chargesFor(t.db, payment.id)).toBe(1);
     expect((await findPayment(t.db, payment.id))?.status).toBe('SUCCEEDED');
     expect(await ledgerRows(payment.id)).toBe(2);
     expect(await outcomeRows(payment.id)).toBe(1);
@@ -120,7 +126,7 @@ describe('payment worker (real PostgreSQL)', () => {
     });
 
     // The outcome event, itself delivered 10 times, notifies once per channel.
-    const notifications = notificationWorker();
+    const notifications = newNotificationWorker();
     for (let i = 0; i < 10; i++) {
       const response = await notifications.handler(sqsEvent(sqsRecord(outcomes[0]!)), lambdaContext());
       expect(response.batchItemFailures).toEqual([]);
@@ -136,8 +142,8 @@ describe('payment worker (real PostgreSQL)', () => {
 
   it('the same PaymentCreated delivered twice concurrently: one charge, one transition, one posting, one outcome event', async () => {
     const { payment, created } = await seedPendingPayment(t.db, { amount: 999, currency: 'EUR' });
-    const a = paymentWorker();
-    const b = paymentWorker();
+    const a = newPaymentWorker();
+    const b = newPaymentWorker();
     const responses = await Promise.all([
       a.handler(sqsEvent(sqsRecord(created)), lambdaContext()),
       b.handler(sqsEvent(sqsRecord(created)), lambdaContext()),
@@ -151,7 +157,7 @@ describe('payment worker (real PostgreSQL)', () => {
           .batchItemFailures,
       ).toEqual([]);
     }
-    expect(await countCharges(t.db, payment.id)).toBe(1);
+    expect(await chargesFor(t.db, payment.id)).toBe(1);
     expect((await findPayment(t.db, payment.id))?.status).toBe('SUCCEEDED');
     expect(await ledgerRows(payment.id)).toBe(2);
     expect(await outcomeRows(payment.id)).toBe(1);
@@ -160,7 +166,7 @@ describe('payment worker (real PostgreSQL)', () => {
 
   it('a decline ends FAILED with its reason, no ledger posting, and PaymentFailed', async () => {
     const { payment, created } = await seedPendingPayment(t.db, { amount: 1013 });
-    const worker = paymentWorker();
+    const worker = newPaymentWorker();
     const response = await worker.handler(sqsEvent(sqsRecord(created)), lambdaContext());
     expect(response.batchItemFailures).toEqual([]);
     const stored = await findPayment(t.db, payment.id);
@@ -174,7 +180,7 @@ describe('payment worker (real PostgreSQL)', () => {
 
   it('transient gateway failures are retried with backoff, then succeed with one charge', async () => {
     const { payment, created } = await seedPendingPayment(t.db, { amount: 700 });
-    const worker = paymentWorker({ failRate: 0.5, random: scriptedRandom([0.1, 0.2]) });
+    const worker = newPaymentWorker({ failRate: 0.5, random: scriptedRandom([0.1, 0.2]) });
     const record = sqsRecord(created);
     for (const receiveCount of [1, 2]) {
       const response = await worker.handler(
@@ -188,40 +194,40 @@ describe('payment worker (real PostgreSQL)', () => {
       expect((await findPayment(t.db, payment.id))?.status).toBe('PENDING');
     }
     expect(worker.retries.delayed).toEqual([record.messageId, record.messageId]);
-    expect(await countCharges(t.db, payment.id)).toBe(0);
+    expect(await chargesFor(t.db, payment.id)).toBe(0);
     expect((await worker.handler(sqsEvent(record), lambdaContext())).batchItemFailures).toEqual([]);
-    expect(await countCharges(t.db, payment.id)).toBe(1);
+    expect(await chargesFor(t.db, payment.id)).toBe(1);
     expect((await findPayment(t.db, payment.id))?.status).toBe('SUCCEEDED');
   });
 
   it('a timeout after the gateway charged is resolved by asking the gateway, not by guessing', async () => {
     const { payment, created } = await seedPendingPayment(t.db, { amount: 5100 });
     // roll 0.7 with timeoutRate 0.8: a timeout after the charge was recorded.
-    const worker = paymentWorker({ timeoutRate: 0.8, random: scriptedRandom([0.7]) });
+    const worker = newPaymentWorker({ timeoutRate: 0.8, random: scriptedRandom([0.7]) });
     expect((await worker.handler(sqsEvent(sqsRecord(created)), lambdaContext())).batchItemFailures).toEqual(
       [],
     );
-    expect(await countCharges(t.db, payment.id)).toBe(1);
+    expect(await chargesFor(t.db, payment.id)).toBe(1);
     expect((await findPayment(t.db, payment.id))?.status).toBe('SUCCEEDED');
   });
 
   it('a timeout before the gateway charged stays PENDING (never FAILED on a guess) and the retry charges once', async () => {
     const { payment, created } = await seedPendingPayment(t.db, { amount: 5200 });
-    const worker = paymentWorker({ timeoutRate: 0.8, random: scriptedRandom([0.1]) });
+    const worker = newPaymentWorker({ timeoutRate: 0.8, random: scriptedRandom([0.1]) });
     const record = sqsRecord(created);
     expect((await worker.handler(sqsEvent(record), lambdaContext())).batchItemFailures).toHaveLength(1);
     expect((await findPayment(t.db, payment.id))?.status).toBe('PENDING');
-    expect(await countCharges(t.db, payment.id)).toBe(0);
+    expect(await chargesFor(t.db, payment.id)).toBe(0);
     expect((await worker.handler(sqsEvent(record), lambdaContext())).batchItemFailures).toEqual([]);
-    expect(await countCharges(t.db, payment.id)).toBe(1);
+    expect(await chargesFor(t.db, payment.id)).toBe(1);
     expect((await findPayment(t.db, payment.id))?.status).toBe('SUCCEEDED');
   });
 
   it('a crash after the gateway charge but before commit: the retry commits without charging again', async () => {
     const { payment, created } = await seedPendingPayment(t.db, { amount: 6100, currency: 'JPY' });
     let charges = 0;
-    const worker = paymentWorker({
-      hooks: { afterCharge: crashing(1) },
+    const worker = newPaymentWorker({
+      ports: (ports) => ({ ...ports, store: crashingOnce(ports.store, 'before-commit') }),
       random: () => {
         charges += 1;
         return 0.99;
@@ -230,17 +236,19 @@ describe('payment worker (real PostgreSQL)', () => {
     const record = sqsRecord(created);
     expect((await worker.handler(sqsEvent(record), lambdaContext())).batchItemFailures).toHaveLength(1);
     expect((await findPayment(t.db, payment.id))?.status).toBe('PENDING');
-    expect(await countCharges(t.db, payment.id)).toBe(1);
+    expect(await chargesFor(t.db, payment.id)).toBe(1);
     expect((await worker.handler(sqsEvent(record), lambdaContext())).batchItemFailures).toEqual([]);
     expect(charges).toBe(1); // the gateway was called once: the retry reused the recorded charge
-    expect(await countCharges(t.db, payment.id)).toBe(1);
+    expect(await chargesFor(t.db, payment.id)).toBe(1);
     expect((await findPayment(t.db, payment.id))?.status).toBe('SUCCEEDED');
     expect(await ledgerRows(payment.id)).toBe(2);
   });
 
   it('a crash after commit but before publish: the relay publishes the outcome event', async () => {
     const { payment, created } = await seedPendingPayment(t.db, { amount: 8800 });
-    const worker = paymentWorker({ hooks: { afterCommit: crashing(1) } });
+    const worker = newPaymentWorker({
+      ports: (ports) => ({ ...ports, store: crashingOnce(ports.store, 'after-commit') }),
+    });
     const record = sqsRecord(created);
     expect((await worker.handler(sqsEvent(record), lambdaContext())).batchItemFailures).toHaveLength(1);
     expect((await findPayment(t.db, payment.id))?.status).toBe('SUCCEEDED');
@@ -250,11 +258,7 @@ describe('payment worker (real PostgreSQL)', () => {
     expect(await outcomeRows(payment.id)).toBe(1);
 
     const relayPublisher = new RecordingPublisher();
-    const relay = createOutboxRelay(async () => ({
-      outbox: new PostgresOutboxStore(t.db),
-      publisher: relayPublisher,
-      options: { graceSeconds: 0, batchSize: 50 },
-    }));
+    const relay = createOutboxRelay(testResources(t.db, relayPublisher, { OUTBOX_RELAY_GRACE_SECONDS: 0 }));
     const result = await relay({}, lambdaContext(60_000));
     expect(result.failed).toBe(0);
     const relayed = relayPublisher
@@ -276,24 +280,24 @@ describe('payment worker (real PostgreSQL)', () => {
     void crashed.once(payment.id, () => new Promise<Record<string, unknown>>(() => {}));
     await new Promise((r) => setTimeout(r, 100));
 
-    const worker = paymentWorker();
+    const worker = newPaymentWorker();
     const record = sqsRecord(created);
     expect((await worker.handler(sqsEvent(record), lambdaContext())).batchItemFailures).toHaveLength(1);
     // Rescheduled for when the claim lapses, not after a short backoff that would only burn a receive.
     expect(worker.retries.atLeast[0]).toBeGreaterThanOrEqual(20);
     expect(worker.retries.atLeast[0]).toBeLessThanOrEqual(22);
-    expect(await countCharges(t.db, payment.id)).toBe(0);
+    expect(await chargesFor(t.db, payment.id)).toBe(0);
 
     await t.db`UPDATE worker_idempotency SET in_progress_expiry_timestamp = ${Date.now() - 1}`;
     expect((await worker.handler(sqsEvent(record), lambdaContext())).batchItemFailures).toEqual([]);
-    expect(await countCharges(t.db, payment.id)).toBe(1);
+    expect(await chargesFor(t.db, payment.id)).toBe(1);
     expect((await findPayment(t.db, payment.id))?.status).toBe('SUCCEEDED');
   });
 
   it('a poison message among good ones: only it fails, and it is not rescheduled as transient', async () => {
     const good1 = await seedPendingPayment(t.db, { amount: 1100 });
     const good2 = await seedPendingPayment(t.db, { amount: 1213 });
-    const worker = paymentWorker();
+    const worker = newPaymentWorker();
     const poisonJson = rawSqsRecord('{not json');
     const poisonSchema = sqsRecord({
       ...good1.created,

@@ -7,7 +7,7 @@ import {
   PostgresPersistenceLayer,
   PowertoolsIdempotencyGuard,
 } from '../../lambdas/shared/adapters/postgres/worker-idempotency';
-import { SideEffectInProgressError } from '../../lambdas/shared/use-cases/ports';
+import { SideEffectInProgressError } from '../../lambdas/shared/use-cases/errors';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 
 /** Exposes the protected contract methods so the persistence layer itself is tested against PostgreSQL. */

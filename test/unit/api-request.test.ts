@@ -1,10 +1,18 @@
+import { ERROR_STATUS, RequestError } from '../../lambdas/api/errors';
 import { errorResponse } from '../../lambdas/api/http';
 import { createPaymentBody, idempotencyKey, listPaymentsQuery } from '../../lambdas/api/request';
 import { routes } from '../../lambdas/api/routes';
 import { canonicalHash } from '../../lambdas/shared/domain/canonical-json';
-import { AppError, ERROR_STATUS } from '../../lambdas/shared/domain/errors';
+import {
+  DependencyUnavailableError,
+  ForbiddenError,
+  GatewayTimeoutError,
+  IdempotencyKeyInUseError,
+  IdempotencyKeyReusedError,
+  NotFoundError,
+} from '../../lambdas/shared/use-cases/errors';
 import { topology } from '../../lib/topology';
-import { apiEvent } from '../support/api-gateway';
+import { apiEvent } from '../support/factories';
 
 const withBody = (body: string, contentType = 'application/json') =>
   apiEvent({ method: 'POST', resource: '/payments', headers: { 'content-type': contentType }, body });
@@ -13,7 +21,7 @@ const codeOf = (fn: () => unknown) => {
   try {
     fn();
   } catch (e) {
-    return (e as AppError).code;
+    return (e as RequestError).code;
   }
   return 'none';
 };
@@ -58,7 +66,7 @@ describe('request parsing', () => {
       createPaymentBody(withBody('{"amount":-5,"currency":"ABC","extra":1}'));
       throw new Error('expected a validation error');
     } catch (e) {
-      const fields = (e as AppError).details?.map((d) => d.field).sort();
+      const fields = (e as RequestError).details?.map((d) => d.field).sort();
       expect(fields).toEqual(expect.arrayContaining(['amount', 'currency']));
     }
   });
@@ -84,15 +92,30 @@ describe('request parsing', () => {
 
 describe('error mapping', () => {
   it.each(Object.entries(ERROR_STATUS))('maps %s to HTTP %i in the one error shape', (code, status) => {
-    const res = errorResponse(new AppError(code as keyof typeof ERROR_STATUS, 'msg'));
+    const res = errorResponse(new RequestError(code as keyof typeof ERROR_STATUS, 'msg'));
     expect(res.statusCode).toBe(status);
     expect(JSON.parse(res.body)).toEqual({ error: { code, message: 'msg' } });
   });
 
-  it('never leaks an unexpected error', () => {
-    const res = errorResponse(new Error('relation "payments" does not exist at /var/task/index.mjs:1'));
+  it.each([
+    [new NotFoundError('Payment not found'), 404, 'not_found'],
+    [new ForbiddenError('not yours'), 403, 'forbidden'],
+    [new IdempotencyKeyReusedError('other body'), 422, 'idempotency_key_reused'],
+    [new IdempotencyKeyInUseError('still running'), 409, 'idempotency_key_in_use'],
+    [new DependencyUnavailableError('no database'), 503, 'service_unavailable'],
+  ])("maps the use cases' %p to HTTP %i %s, with its message", (error, status, code) => {
+    const res = errorResponse(error);
+    expect(res.statusCode).toBe(status);
+    expect(JSON.parse(res.body)).toEqual({ error: { code, message: error.message } });
+  });
+
+  it.each([
+    new Error('relation "payments" does not exist at /var/task/index.mjs:1'),
+    new GatewayTimeoutError('gateway payments timed out at /var/task/index.mjs:1'),
+  ])('never leaks an unexpected error (%p)', (error) => {
+    const res = errorResponse(error);
     expect(res.statusCode).toBe(500);
-    expect(res.body).not.toMatch(/payments|var\/task|relation/);
+    expect(res.body).not.toMatch(/payments|var\/task|relation|gateway/);
     expect(JSON.parse(res.body).error.code).toBe('internal_error');
   });
 });

@@ -6,7 +6,7 @@ import {
   entrySize,
   MAX_REQUEST_BYTES,
 } from '../../lambdas/shared/adapters/eventbridge/publisher';
-import { EVENT_SOURCES, type OutgoingEvent, PaymentCreated } from '../../lambdas/shared/events';
+import { type OutgoingEvent, PaymentCreated } from '../../lambdas/shared/events';
 
 const eventBridge = mockClient(EventBridgeClient);
 
@@ -14,7 +14,7 @@ function outgoing(padding = 0): OutgoingEvent {
   const eventId = randomUUID();
   return {
     eventId,
-    source: EVENT_SOURCES.api,
+    source: PaymentCreated.source,
     detailType: PaymentCreated.detailType,
     detail: { event_id: eventId, pad: 'x'.repeat(padding) },
   };

@@ -13,7 +13,7 @@ import {
   StartMessageMoveTaskCommand,
 } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
-import { EVENT_SOURCES, PaymentCreated, PaymentSucceeded } from '../../lambdas/shared/events';
+import { PaymentCreated, PaymentSucceeded } from '../../lambdas/shared/events';
 import { AwsOpsBackend } from '../../scripts/ops/aws-backend';
 import { runOps } from '../../scripts/ops/cli';
 import { discoverStack, type StackResources } from '../../scripts/ops/stack-outputs';
@@ -159,8 +159,8 @@ describe('stack output discovery', () => {
 describe('dlq list', () => {
   it('reports every DLQ depth and peeks samples (visibility 0) only where messages wait', async () => {
     queueDepths({ 'payments-dlq': 2, payments: 7, 'created-target-dlq': 1 });
-    const failed = eventMessage(PaymentCreated.detailType, EVENT_SOURCES.api);
-    const undelivered = eventMessage(PaymentCreated.detailType, EVENT_SOURCES.api, {
+    const failed = eventMessage(PaymentCreated.detailType, PaymentCreated.source);
+    const undelivered = eventMessage(PaymentCreated.detailType, PaymentCreated.source, {
       MessageAttributes: {
         ERROR_CODE: { DataType: 'String', StringValue: 'SQS_QUEUE_PERMISSION_DENIED' },
         ERROR_MESSAGE: { DataType: 'String', StringValue: 'Access denied' },
@@ -192,7 +192,7 @@ describe('reading a DLQ (payments stuck)', () => {
   it('pages through distinct messages, then makes every one visible again', async () => {
     queueDepths({ 'payments-dlq': 12 });
     const messages = Array.from({ length: 12 }, () =>
-      eventMessage(PaymentCreated.detailType, EVENT_SOURCES.api),
+      eventMessage(PaymentCreated.detailType, PaymentCreated.source),
     );
     const pages = [messages.slice(0, 10), [messages[3]!, ...messages.slice(10)], []];
     sqs.on(ReceiveMessageCommand).callsFake(() => ({ Messages: pages.shift() }));
@@ -270,8 +270,8 @@ describe('dlq replay-target', () => {
   const targetUrl = url('outcome-target-dlq');
 
   it('re-puts each event as it was, deletes only what EventBridge accepted and keeps the rest', async () => {
-    const accepted = eventMessage(PaymentSucceeded.detailType, EVENT_SOURCES.paymentWorker);
-    const refused = eventMessage(PaymentSucceeded.detailType, EVENT_SOURCES.paymentWorker);
+    const accepted = eventMessage(PaymentSucceeded.detailType, PaymentSucceeded.source);
+    const refused = eventMessage(PaymentSucceeded.detailType, PaymentSucceeded.source);
     const garbage: Message = { MessageId: randomUUID(), ReceiptHandle: 'rh-garbage', Body: 'not json' };
     sqs
       .on(ReceiveMessageCommand, { QueueUrl: targetUrl })
@@ -322,7 +322,7 @@ describe('dlq replay-target', () => {
   });
 
   it('deletes nothing when PutEvents itself fails', async () => {
-    const message = eventMessage(PaymentCreated.detailType, EVENT_SOURCES.api);
+    const message = eventMessage(PaymentCreated.detailType, PaymentCreated.source);
     sqs
       .on(ReceiveMessageCommand)
       .resolvesOnce({ Messages: [message] })
@@ -337,7 +337,7 @@ describe('dlq replay-target', () => {
 
   it('stops at --limit', async () => {
     const messages = Array.from({ length: 10 }, () =>
-      eventMessage(PaymentCreated.detailType, EVENT_SOURCES.api),
+      eventMessage(PaymentCreated.detailType, PaymentCreated.source),
     );
     sqs.on(ReceiveMessageCommand).callsFake((input: { MaxNumberOfMessages: number }) => ({
       Messages: messages.splice(0, input.MaxNumberOfMessages),

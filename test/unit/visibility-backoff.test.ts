@@ -4,8 +4,8 @@ import {
   backoffSeconds,
   queueUrlFromArn,
   SqsVisibilityBackoff,
-} from '../../lambdas/shared/adapters/sqs/visibility-backoff';
-import { rawSqsRecord } from '../support/async-path';
+} from '../../lambdas/shared/sqs-worker/visibility-backoff';
+import { rawSqsRecord } from '../support/factories';
 
 const sqs = mockClient(SQSClient);
 const ARN = 'arn:aws:sqs:eu-west-1:123456789012:payments-queue';

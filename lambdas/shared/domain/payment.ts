@@ -4,7 +4,6 @@ import { CURRENCIES } from './currencies';
 
 export const PAYMENT_STATUSES = ['PENDING', 'SUCCEEDED', 'FAILED'] as const;
 export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
-export const TERMINAL_STATUSES: readonly PaymentStatus[] = ['SUCCEEDED', 'FAILED'];
 
 export const MAX_AMOUNT = 99_999_999;
 export const MAX_METADATA_PAIRS = 20;
@@ -67,4 +66,12 @@ export function newPendingPayment(input: {
     created_at: at,
     updated_at: at,
   };
+}
+
+/** How a PENDING payment ends: the terminal state it moves to, once (docs/architecture.md, "State machine"). */
+export interface Settlement {
+  status: Exclude<PaymentStatus, 'PENDING'>;
+  failureCode: string | null;
+  failureReason: string | null;
+  at: Date;
 }

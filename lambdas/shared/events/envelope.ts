@@ -1,48 +1,66 @@
-// Namespace import (not the `z` export): esbuild then drops the parts of zod we do not use, e.g. its locales.
-import * as z from 'zod';
-import { CURRENCIES } from '../domain/currencies';
-import { PAYMENT_STATUSES } from '../domain/payment';
+// The EventBridge event envelope (its fields are AWS's, our contract is the `detail`): built by the local
+// bus and scheduler, parsed by the SQS workers and the ops CLI. The one place that knows its shape.
 
-/** EventBridge sources: who emits what. */
-export const EVENT_SOURCES = {
-  api: 'payments.api',
-  paymentWorker: 'payments.worker',
-  notificationWorker: 'notifications.worker',
-} as const;
-
-/** The payment as carried in every event's detail. */
-export const paymentSnapshotSchema = z.object({
-  id: z.string().uuid(),
-  user_id: z.string().min(1),
-  amount: z.number().int().positive(),
-  currency: z.enum(CURRENCIES),
-  status: z.enum(PAYMENT_STATUSES),
-  failure_code: z.string().nullable().optional(),
-  failure_reason: z.string().nullable().optional(),
-});
-
-export type PaymentSnapshot = z.infer<typeof paymentSnapshotSchema>;
-
-const baseDetail = {
-  event_id: z.string().uuid(),
-  event_version: z.literal(1),
-  occurred_at: z.string().datetime(),
-  correlation_id: z.string().min(1),
-  payment: paymentSnapshotSchema,
-};
-
-/** One event contract: its source, detail-type and detail schema, defined once and imported everywhere. */
-export interface EventContract<Name extends string, Detail> {
-  readonly source: string;
-  readonly detailType: Name;
-  readonly schema: z.ZodType<Detail>;
+export interface EventEnvelope<Detail = Record<string, unknown>> {
+  version: '0';
+  id: string;
+  'detail-type': string;
+  source: string;
+  account: string;
+  /** RFC 3339 UTC, whole seconds, as EventBridge writes it. */
+  time: string;
+  region: string;
+  resources: string[];
+  detail: Detail;
 }
 
-export function defineEvent<Name extends string, Extra extends z.ZodRawShape>(
-  source: string,
-  detailType: Name,
-  extra: Extra,
-) {
-  const schema = z.object({ ...baseDetail, ...extra });
-  return { source, detailType, schema } as const satisfies EventContract<Name, z.infer<typeof schema>>;
+/** EventBridge's own time format: whole seconds. */
+export function eventTime(at: Date = new Date()): string {
+  return at.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+export function toEnvelope(input: {
+  id: string;
+  source: string;
+  detailType: string;
+  detail: Record<string, unknown>;
+  account: string;
+  region: string;
+  time?: Date;
+  resources?: readonly string[];
+}): EventEnvelope {
+  return {
+    version: '0',
+    id: input.id,
+    'detail-type': input.detailType,
+    source: input.source,
+    account: input.account,
+    time: eventTime(input.time),
+    region: input.region,
+    resources: [...(input.resources ?? [])],
+    detail: input.detail,
+  };
+}
+
+export type ParsedEnvelope = { ok: true; envelope: EventEnvelope } | { ok: false; problem: string };
+
+/** An SQS message body (or any text) read as an EventBridge event: source, detail-type and an object detail. */
+export function parseEnvelope(body: string): ParsedEnvelope {
+  let value: Partial<EventEnvelope<unknown>>;
+  try {
+    value = JSON.parse(body) as Partial<EventEnvelope<unknown>>;
+  } catch {
+    return { ok: false, problem: 'body is not JSON' };
+  }
+  const detail = value?.detail;
+  if (
+    typeof value?.source !== 'string' ||
+    typeof value['detail-type'] !== 'string' ||
+    typeof detail !== 'object' ||
+    detail === null ||
+    Array.isArray(detail)
+  ) {
+    return { ok: false, problem: 'body is not an EventBridge event' };
+  }
+  return { ok: true, envelope: value as EventEnvelope };
 }

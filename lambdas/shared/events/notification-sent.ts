@@ -1,9 +1,9 @@
 // Namespace import (not the `z` export): esbuild then drops the parts of zod we do not use, e.g. its locales.
 import * as z from 'zod';
-import { defineEvent, EVENT_SOURCES } from './envelope';
+import { defineEvent } from './contract';
 
 /** One notification (email or SMS) about a terminal payment went out. */
-export const NotificationSent = defineEvent(EVENT_SOURCES.notificationWorker, 'NotificationSent', {
+export const NotificationSent = defineEvent('notificationWorker', 'NotificationSent', {
   notification: z.object({
     id: z.string().uuid(),
     channel: z.enum(['email', 'sms']),

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
-import { defineEvent, EVENT_SOURCES } from './envelope';
+import { defineEvent } from './contract';
 
 /** A payment was accepted (PENDING). Consumed by the payment worker. */
-export const PaymentCreated = defineEvent(EVENT_SOURCES.api, 'PaymentCreated', {});
+export const PaymentCreated = defineEvent('api', 'PaymentCreated', {});
 export type PaymentCreatedDetail = z.infer<typeof PaymentCreated.schema>;

@@ -1,16 +1,14 @@
 import { canonicalHash } from '../domain/canonical-json';
-import { AppError } from '../domain/errors';
 import { type CreatePaymentBody, newPendingPayment, type Payment } from '../domain/payment';
 import { PaymentCreated, paymentEvent } from '../events';
-import type { Clock, IdGenerator, OutboxDispatcher, PaymentCreationStore } from './ports';
+import { ForbiddenError, IdempotencyKeyReusedError } from './errors';
+import type { Clock, IdGenerator, OutboxDispatcher, PaymentCreationStore, StoredResponse } from './ports';
 
 export interface CreatePaymentDeps {
   store: PaymentCreationStore;
   dispatcher: OutboxDispatcher;
   clock: Clock;
   ids: IdGenerator;
-  /** The exact response body the client gets, stored for byte-for-byte replays. */
-  render(payment: Payment): string;
 }
 
 export interface CreatePaymentInput {
@@ -18,14 +16,15 @@ export interface CreatePaymentInput {
   idempotencyKey: string;
   body: CreatePaymentBody;
   correlationId: string;
+  /** The answer the caller gets for a new payment; it is stored with the key and replayed as it is. */
+  answer(payment: Payment): StoredResponse;
 }
 
-export interface CreatePaymentResult {
-  status: number;
-  body: string;
-  replayed: boolean;
-  paymentId?: string;
-}
+export type CreatePaymentResult =
+  /** A new PENDING payment, and the answer stored for it. */
+  | { outcome: 'created'; payment: Payment; answer: StoredResponse }
+  /** The key was used before with the same request: the answer stored then. */
+  | { outcome: 'replayed'; answer: StoredResponse };
 
 /**
  * Accepts a payment exactly once per (user, idempotency key): the key's record, the PENDING payment
@@ -36,7 +35,7 @@ export async function createPayment(
   input: CreatePaymentInput,
 ): Promise<CreatePaymentResult> {
   if (input.body.user_id !== undefined && input.body.user_id !== input.userId) {
-    throw new AppError('forbidden', 'user_id does not match the authenticated user');
+    throw new ForbiddenError('user_id does not match the authenticated user');
   }
   const requestHash = canonicalHash(input.body);
   // Built before we know whether the key is new: a replay only wastes two UUIDs and a render.
@@ -52,22 +51,19 @@ export async function createPayment(
     correlationId: input.correlationId,
     payment,
   });
-  const body = deps.render(payment);
+  const answer = input.answer(payment);
   const stored = await deps.store.createOnce({
     key: { userId: input.userId, key: input.idempotencyKey, requestHash },
     payment,
     event,
-    response: { status: 201, body },
+    response: answer,
   });
   if (stored) {
     if (stored.requestHash !== requestHash) {
-      throw new AppError(
-        'idempotency_key_reused',
-        'This Idempotency-Key was used with a different request body',
-      );
+      throw new IdempotencyKeyReusedError('This Idempotency-Key was used with a different request body');
     }
-    return { status: stored.status, body: stored.body, replayed: true };
+    return { outcome: 'replayed', answer: { status: stored.status, body: stored.body } };
   }
   await deps.dispatcher.dispatch([event]);
-  return { status: 201, body, replayed: false, paymentId: payment.id };
+  return { outcome: 'created', payment, answer };
 }

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { NOTIFICATION_CHANNELS, type NotificationChannel } from '../domain/notification';
 import {
   NotificationSent,
@@ -8,14 +7,13 @@ import {
   paymentEvent,
 } from '../events';
 import { renderNotification } from './notification-templates';
-import {
-  type Clock,
-  type IdGenerator,
-  type NotificationStore,
-  type Notifier,
-  type OutboxDispatcher,
-  type SideEffectGuard,
-  systemClock,
+import type {
+  Clock,
+  IdGenerator,
+  NotificationStore,
+  Notifier,
+  OutboxDispatcher,
+  SideEffectGuard,
 } from './ports';
 
 export interface NotifyDeps {
@@ -24,8 +22,8 @@ export interface NotifyDeps {
   /** Guards each send (Powertools idempotency, key: payment id + channel). */
   sendGuard: SideEffectGuard;
   dispatcher: OutboxDispatcher;
-  clock?: Clock;
-  ids?: IdGenerator;
+  clock: Clock;
+  ids: IdGenerator;
 }
 
 export interface NotifyResult {
@@ -35,14 +33,12 @@ export interface NotifyResult {
   skipped: NotificationChannel[];
 }
 
-const defaultIds: IdGenerator = { uuid: randomUUID };
-
 /** Tells the user about a terminal payment once per channel, whatever is redelivered. */
 export async function notifyPaymentOutcome(
   deps: NotifyDeps,
   detail: PaymentSucceededDetail | PaymentFailedDetail,
 ): Promise<NotifyResult> {
-  const { store, clock = systemClock, ids = defaultIds } = deps;
+  const { store, clock, ids } = deps;
   const payment = detail.payment;
   const done = new Set(await store.notifiedChannels(payment.id));
   const result: NotifyResult = { stored: [], skipped: [] };

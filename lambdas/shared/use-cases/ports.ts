@@ -1,26 +1,10 @@
 import type { Balance } from '../domain/balance';
 import type { NewNotification, Notification, NotificationChannel } from '../domain/notification';
-import type { Payment, PaymentStatus } from '../domain/payment';
+import type { Payment, PaymentStatus, Settlement } from '../domain/payment';
 import type { OutgoingEvent } from '../events';
 
-/** Result of one publish call: which events the bus accepted and which it refused. */
-export interface PublishOutcome {
-  published: string[];
-  failed: { eventId: string; error: string }[];
-}
-
-/** Puts events on the bus (EventBridge in AWS and locally). */
-export interface EventPublisher {
-  publish(events: readonly OutgoingEvent[]): Promise<PublishOutcome>;
-}
-
-/**
- * Publishes events whose outbox rows the caller just committed, as the caller built them (no re-read);
- * whatever fails stays in the outbox for the relay.
- */
-export interface OutboxDispatcher {
-  dispatch(events: readonly OutgoingEvent[]): Promise<void>;
-}
+// The use cases' ports: what each needs from the outside world, with its contract. Adapters implement
+// them (lambdas/shared/adapters); the use cases import nothing else from outside the domain.
 
 export interface Clock {
   now(): Date;
@@ -30,41 +14,55 @@ export interface IdGenerator {
   uuid(): string;
 }
 
-export const systemClock: Clock = { now: () => new Date() };
+/** Result of one publish call: which events the bus accepted and which it refused. */
+export interface PublishOutcome {
+  published: string[];
+  failed: { eventId: string; error: string }[];
+}
 
-/** What `POST /payments` needs inside its one transaction (idempotency record, payment, outbox row). */
+/** Puts events on the bus (EventBridge in AWS and locally). Never throws for a refused event: reports it. */
+export interface EventPublisher {
+  publish(events: readonly OutgoingEvent[]): Promise<PublishOutcome>;
+}
+
+/**
+ * Publishes events whose outbox rows the caller just committed, as the caller built them (no re-read).
+ * Never throws: whatever fails stays in the outbox for the relay.
+ */
+export interface OutboxDispatcher {
+  dispatch(events: readonly OutgoingEvent[]): Promise<void>;
+}
+
+/** The outbox table as the publishers see it (rows are written inside each producer's own transaction). */
+export interface OutboxStore {
+  /** Leases due rows older than `graceSeconds` to one relay, committed before anything is published. */
+  claimDue(options: { limit: number; graceSeconds: number; leaseSeconds: number }): Promise<OutgoingEvent[]>;
+  markPublished(eventIds: readonly string[]): Promise<void>;
+  /** Counts the attempt and schedules the next one with backoff. */
+  recordFailures(failures: readonly { eventId: string; error: string }[]): Promise<void>;
+}
+
+/** An answer as first sent, kept with the idempotency key to replay it byte for byte. */
+export interface StoredResponse {
+  status: number;
+  body: string;
+}
+
 /** What `POST /payments` writes, all of it or nothing. */
 export interface PaymentCreation {
   key: { userId: string; key: string; requestHash: string };
   payment: Payment;
   event: OutgoingEvent;
-  /** The response as first sent, kept for byte-for-byte replays. */
-  response: { status: number; body: string };
-}
-
-export interface StoredResponse {
-  requestHash: string;
-  status: number;
-  body: string;
+  response: StoredResponse;
 }
 
 export interface PaymentCreationStore {
   /**
    * Writes the key's record, the PENDING payment and its outbox event atomically; undefined when they
    * were written. When (user, key) was used before, writes nothing and returns what is stored. A
-   * concurrent holder of the same key that does not finish in time is `idempotency_key_in_use`.
+   * concurrent holder of the same key that does not finish in time: `IdempotencyKeyInUseError`.
    */
-  createOnce(creation: PaymentCreation): Promise<StoredResponse | undefined>;
-}
-
-/** Read side of the API. */
-export interface PaymentQueries {
-  findPayment(id: string): Promise<Payment | undefined>;
-  listPayments(query: PaymentListQuery): Promise<Payment[]>;
-  listNotifications(query: { userId: string; paymentId?: string }): Promise<Notification[]>;
-  balancesForUser(userId: string): Promise<Balance[]>;
-  /** Throws when the database cannot answer. */
-  ping(): Promise<void>;
+  createOnce(creation: PaymentCreation): Promise<(StoredResponse & { requestHash: string }) | undefined>;
 }
 
 export interface PaymentListQuery {
@@ -75,6 +73,17 @@ export interface PaymentListQuery {
   limit: number;
   /** Keyset position: the last payment of the previous page. */
   after?: { createdAt: string; id: string };
+}
+
+/** Read side of the API. */
+export interface PaymentQueries {
+  findPayment(id: string): Promise<Payment | undefined>;
+  /** Newest first; up to `limit + 1` rows, so the caller knows whether a next page exists. */
+  listPayments(query: PaymentListQuery): Promise<Payment[]>;
+  listNotifications(query: { userId: string; paymentId?: string }): Promise<Notification[]>;
+  balancesForUser(userId: string): Promise<Balance[]>;
+  /** Throws when the database cannot answer. */
+  ping(): Promise<void>;
 }
 
 /** A charge as the payment gateway reports it. */
@@ -117,37 +126,6 @@ export interface Notifier {
  */
 export interface SideEffectGuard {
   once<T extends Record<string, unknown>>(key: string, effect: () => Promise<T>): Promise<T>;
-}
-
-/**
- * Another attempt (perhaps one that crashed) still holds this side effect's key. Retrying before
- * `retryAfterSeconds` cannot succeed; retrying sooner only burns the message's receives.
- */
-export class SideEffectInProgressError extends Error {
-  override readonly name = 'SideEffectInProgressError';
-  constructor(
-    message: string,
-    readonly retryAfterSeconds: number,
-  ) {
-    super(message);
-  }
-}
-
-/** The outbox table as the publishers see it (rows are written inside each producer's own transaction). */
-export interface OutboxStore {
-  /** Leases due rows older than `graceSeconds` to one relay, committed before anything is published. */
-  claimDue(options: { limit: number; graceSeconds: number; leaseSeconds: number }): Promise<OutgoingEvent[]>;
-  markPublished(eventIds: readonly string[]): Promise<void>;
-  /** Counts the attempt and schedules the next one with backoff. */
-  recordFailures(failures: readonly { eventId: string; error: string }[]): Promise<void>;
-}
-
-/** A payment's terminal outcome. */
-export interface Settlement {
-  status: 'SUCCEEDED' | 'FAILED';
-  failureCode: string | null;
-  failureReason: string | null;
-  at: Date;
 }
 
 /** What the payment worker reads and writes. */

@@ -1,24 +1,15 @@
-import { randomUUID } from 'node:crypto';
-import type { PaymentStatus } from '../domain/payment';
+import type { PaymentStatus, Settlement } from '../domain/payment';
 import { type OutgoingEvent, PaymentFailed, PaymentSucceeded, paymentEvent } from '../events';
-import { ChargeOutcomeUnknownError, GatewayTimeoutError } from './gateway-errors';
-import {
-  type ChargeResult,
-  type Clock,
-  type IdGenerator,
-  type OutboxDispatcher,
-  type PaymentGateway,
-  type PaymentSettlementStore,
-  type SideEffectGuard,
-  systemClock,
+import { ChargeOutcomeUnknownError, GatewayTimeoutError, NotFoundError } from './errors';
+import type {
+  ChargeResult,
+  Clock,
+  IdGenerator,
+  OutboxDispatcher,
+  PaymentGateway,
+  PaymentSettlementStore,
+  SideEffectGuard,
 } from './ports';
-
-/** Fault-injection points for chaos tests; the shipped code never sets them. */
-export interface PaymentProcessingHooks {
-  beforeCharge?(): Promise<void>;
-  afterCharge?(): Promise<void>;
-  afterCommit?(): Promise<void>;
-}
 
 export interface ProcessPaymentDeps {
   store: PaymentSettlementStore;
@@ -26,9 +17,8 @@ export interface ProcessPaymentDeps {
   /** Guards the gateway charge (Powertools idempotency) so a redelivery reuses the first answer. */
   chargeGuard: SideEffectGuard;
   dispatcher: OutboxDispatcher;
-  clock?: Clock;
-  ids?: IdGenerator;
-  hooks?: PaymentProcessingHooks;
+  clock: Clock;
+  ids: IdGenerator;
 }
 
 export type ProcessPaymentResult =
@@ -37,24 +27,17 @@ export type ProcessPaymentResult =
   /** Nothing to do: a previous or concurrent delivery already settled the payment. */
   | { kind: 'already_terminal'; status: PaymentStatus };
 
-/** A PaymentCreated for a payment we do not have: nothing sensible to do, so it ends in the DLQ. */
-export class PaymentNotFoundError extends Error {
-  override readonly name = 'PaymentNotFoundError';
-}
-
-const defaultIds: IdGenerator = { uuid: randomUUID };
-
 /** Charges a PENDING payment once and records its terminal state, ledger posting and outcome event atomically. */
 export async function processPayment(
   deps: ProcessPaymentDeps,
   input: { paymentId: string; correlationId: string },
 ): Promise<ProcessPaymentResult> {
-  const { store, hooks = {}, clock = systemClock, ids = defaultIds } = deps;
+  const { store, clock, ids } = deps;
   const payment = await store.findPayment(input.paymentId);
-  if (!payment) throw new PaymentNotFoundError(`payment ${input.paymentId} does not exist`);
+  // A PaymentCreated for a payment we do not have: nothing sensible to do, so it ends in the DLQ.
+  if (!payment) throw new NotFoundError(`payment ${input.paymentId} does not exist`);
   if (payment.status !== 'PENDING') return { kind: 'already_terminal', status: payment.status };
 
-  await hooks.beforeCharge?.();
   const charge = await deps.chargeGuard.once(payment.id, () =>
     chargeResolvingTimeouts(deps.gateway, {
       idempotencyKey: payment.id,
@@ -62,14 +45,13 @@ export async function processPayment(
       currency: payment.currency,
     }),
   );
-  await hooks.afterCharge?.();
 
-  const settlement = {
+  const settlement: Settlement = {
     status: charge.outcome === 'succeeded' ? 'SUCCEEDED' : 'FAILED',
     failureCode: charge.outcome === 'declined' ? charge.code : null,
     failureReason: charge.outcome === 'declined' ? charge.reason : null,
     at: clock.now(),
-  } as const;
+  };
   let outcomeEvent: OutgoingEvent | undefined;
   const written = await store.settle(payment.id, settlement, (settled) => {
     outcomeEvent = paymentEvent(settled.status === 'SUCCEEDED' ? PaymentSucceeded : PaymentFailed, {
@@ -80,7 +62,6 @@ export async function processPayment(
     });
     return outcomeEvent;
   });
-  await hooks.afterCommit?.();
 
   if (!written) {
     const now = await store.findPayment(payment.id);
@@ -104,9 +85,7 @@ async function chargeResolvingTimeouts(
     if (known) return known;
     throw new ChargeOutcomeUnknownError(
       `charge ${request.idempotencyKey} timed out and the gateway has no record of it`,
-      {
-        cause: error,
-      },
+      { cause: error },
     );
   }
 }

@@ -3,7 +3,7 @@ import type { EventPublisher, OutboxDispatcher, OutboxStore, PublishOutcome } fr
 
 /** Publishes events and records each one's fate in the outbox; a publisher that throws fails them all. */
 export async function publishAndRecord(
-  outbox: OutboxStore,
+  outboxStore: OutboxStore,
   publisher: EventPublisher,
   events: readonly OutgoingEvent[],
 ): Promise<PublishOutcome> {
@@ -13,8 +13,8 @@ export async function publishAndRecord(
       failed: events.map((e) => ({ eventId: e.eventId, error: String((error as Error)?.message ?? error) })),
     }),
   );
-  await outbox.markPublished(outcome.published);
-  await outbox.recordFailures(outcome.failed);
+  await outboxStore.markPublished(outcome.published);
+  await outboxStore.recordFailures(outcome.failed);
   return outcome;
 }
 
@@ -24,14 +24,14 @@ export async function publishAndRecord(
  */
 export class OutboxEventDispatcher implements OutboxDispatcher {
   constructor(
-    private readonly outbox: OutboxStore,
+    private readonly outboxStore: OutboxStore,
     private readonly publisher: EventPublisher,
     private readonly onError: (error: unknown) => void = () => {},
   ) {}
 
   async dispatch(events: readonly OutgoingEvent[]): Promise<void> {
     try {
-      if (events.length > 0) await publishAndRecord(this.outbox, this.publisher, events);
+      if (events.length > 0) await publishAndRecord(this.outboxStore, this.publisher, events);
     } catch (error) {
       this.onError(error);
     }

@@ -22,13 +22,13 @@ export interface RelayResult {
  * Stops when nothing is due or when `shouldContinue` says time is up.
  */
 export async function relayOutbox(
-  deps: { outbox: OutboxStore; publisher: EventPublisher },
+  deps: { outboxStore: OutboxStore; publisher: EventPublisher },
   options: RelayOptions,
   shouldContinue: () => boolean = () => true,
 ): Promise<RelayResult> {
   const result: RelayResult = { sweeps: 0, claimed: 0, published: 0, failed: 0 };
   while (shouldContinue()) {
-    const events = await deps.outbox.claimDue({
+    const events = await deps.outboxStore.claimDue({
       limit: options.batchSize,
       graceSeconds: options.graceSeconds,
       leaseSeconds: options.leaseSeconds ?? 30,
@@ -36,7 +36,7 @@ export async function relayOutbox(
     if (events.length === 0) break;
     result.sweeps += 1;
     result.claimed += events.length;
-    const outcome = await publishAndRecord(deps.outbox, deps.publisher, events);
+    const outcome = await publishAndRecord(deps.outboxStore, deps.publisher, events);
     result.published += outcome.published.length;
     result.failed += outcome.failed.length;
   }

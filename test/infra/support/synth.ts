@@ -2,6 +2,7 @@ import type { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { AwsSolutionsChecks } from 'cdk-nag';
 import { createApp } from '../../../lib/app';
+import { names } from '../../../lib/names';
 import type { PaymentsStack } from '../../../lib/payments-stack';
 
 export interface Synthesized {
@@ -47,12 +48,12 @@ export function environmentOf(r: Resource): Record<string, unknown> {
   return (r.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {};
 }
 
-/** The Lambda function whose Powertools service name is `service` (one per topology function). */
-export function functionIdForService(template: Template, service: string): string {
+/** The Lambda function of topology function `name` (found by its Powertools service name). */
+export function functionIdOf(template: Template, name: string): string {
   return logicalIdWhere(
     template,
     'AWS::Lambda::Function',
-    (r) => environmentOf(r).POWERTOOLS_SERVICE_NAME === service,
+    (r) => environmentOf(r).POWERTOOLS_SERVICE_NAME === names.service(name),
   );
 }
 

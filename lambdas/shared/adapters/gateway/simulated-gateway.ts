@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { GatewayTimeoutError, GatewayUnavailableError } from '../../use-cases/gateway-errors';
+import { GatewayTimeoutError, GatewayUnavailableError } from '../../use-cases/errors';
 import type { ChargeRequest, ChargeResult, PaymentGateway } from '../../use-cases/ports';
 import type { Database } from '../postgres/database';
 import { findCharge, recordCharge } from '../postgres/gateway-charges';
@@ -13,7 +13,7 @@ export interface SimulatedGatewayOptions {
   random?: () => number;
 }
 
-/** An amount whose last two digits are 13 is declined (README, DESIGN.md section 5). */
+/** An amount whose last two digits are 13 is declined (docs/architecture.md, "The simulated gateway"). */
 export function simulatedDecline(amount: number): { code: string; reason: string } | undefined {
   return amount % 100 === 13 ? { code: 'card_declined', reason: 'The card was declined.' } : undefined;
 }

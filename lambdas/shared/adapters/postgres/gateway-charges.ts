@@ -50,9 +50,3 @@ export async function findCharge(db: Database, idempotencyKey: string): Promise<
     WHERE idempotency_key = ${idempotencyKey}`;
   return row && toResult(row);
 }
-
-export async function countCharges(db: Database, idempotencyKey: string): Promise<number> {
-  const [row] = await db<{ n: number }[]>`
-    SELECT count(*)::int AS n FROM gateway_charges WHERE idempotency_key = ${idempotencyKey}`;
-  return row?.n ?? 0;
-}

@@ -1,4 +1,3 @@
-import type { StoredResponse } from '../../use-cases/ports';
 import type { Queryable } from './database';
 
 // The only module that reads or writes the `idempotency_keys` table.
@@ -32,7 +31,7 @@ export async function findKeyRecord(
   db: Queryable,
   userId: string,
   key: string,
-): Promise<StoredResponse | undefined> {
+): Promise<{ requestHash: string; status: number; body: string } | undefined> {
   const [row] = await db<{ request_hash: string; response_status: number; response_body: string }[]>`
     SELECT request_hash, response_status, response_body FROM idempotency_keys
     WHERE user_id = ${userId} AND idempotency_key = ${key}`;

@@ -1,5 +1,5 @@
-import { AppError } from '../../domain/errors';
-import type { PaymentCreation, PaymentCreationStore, StoredResponse } from '../../use-cases/ports';
+import { IdempotencyKeyInUseError } from '../../use-cases/errors';
+import type { PaymentCreation, PaymentCreationStore } from '../../use-cases/ports';
 import type { Database } from './database';
 import { findKeyRecord, insertKeyRecordStatement } from './idempotency-keys';
 import { enqueueEventStatement } from './outbox';
@@ -19,7 +19,7 @@ export class PostgresPaymentCreationStore implements PaymentCreationStore {
     private readonly keyWaitMs = 3000,
   ) {}
 
-  async createOnce(c: PaymentCreation): Promise<StoredResponse | undefined> {
+  async createOnce(c: PaymentCreation) {
     const sql = this.db;
     try {
       // The payment and its event are written only if the key's record was (a row of `key_record`).
@@ -38,10 +38,7 @@ export class PostgresPaymentCreationStore implements PaymentCreationStore {
     } catch (error) {
       const e = error as { code?: string };
       if (e.code === LOCK_NOT_AVAILABLE) {
-        throw new AppError(
-          'idempotency_key_in_use',
-          'A request with this Idempotency-Key is still in progress',
-        );
+        throw new IdempotencyKeyInUseError('A request with this Idempotency-Key is still in progress');
       }
       throw error;
     }

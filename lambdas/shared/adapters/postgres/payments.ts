@@ -1,4 +1,4 @@
-import type { Payment, PaymentStatus } from '../../domain/payment';
+import type { Payment, PaymentStatus, Settlement } from '../../domain/payment';
 import type { PaymentListQuery } from '../../use-cases/ports';
 import type { Queryable } from './database';
 
@@ -25,10 +25,6 @@ export function insertPaymentStatement(sql: Queryable, p: Payment, from?: string
     ${from ? sql`FROM ${sql(from)}` : sql``}`;
 }
 
-export async function insertPayment(tx: Queryable, p: Payment): Promise<void> {
-  await insertPaymentStatement(tx, p);
-}
-
 export async function findPayment(db: Queryable, id: string): Promise<Payment | undefined> {
   const [row] = await db<PaymentRow[]>`SELECT * FROM payments WHERE id = ${id}`;
   return row && toPayment(row);
@@ -48,13 +44,6 @@ export async function listPayments(db: Queryable, q: PaymentListQuery): Promise<
   return rows.map(toPayment);
 }
 
-export interface TerminalTransition {
-  status: Exclude<PaymentStatus, 'PENDING'>;
-  failureCode: string | null;
-  failureReason: string | null;
-  at: Date;
-}
-
 /**
  * Moves a PENDING payment to its terminal state. Returns the updated payment only to the one caller
  * whose update won; everyone else (duplicate, concurrent or late deliveries) gets undefined.
@@ -62,7 +51,7 @@ export interface TerminalTransition {
 export async function transitionFromPending(
   tx: Queryable,
   id: string,
-  t: TerminalTransition,
+  t: Settlement,
 ): Promise<Payment | undefined> {
   const [row] = await tx<PaymentRow[]>`
     UPDATE payments
@@ -80,42 +69,4 @@ export async function countPaymentsByStatus(db: Queryable): Promise<Record<Payme
   const counts: Record<PaymentStatus, number> = { PENDING: 0, SUCCEEDED: 0, FAILED: 0 };
   for (const r of rows) counts[r.status] = r.count;
   return counts;
-}
-
-export interface StuckPayments {
-  count: number;
-  oldestCreatedAt: Date | null;
-  /** By the database's clock. */
-  oldestAgeSeconds: number | null;
-  /** The oldest ones, up to the requested limit. */
-  oldest: { id: string; createdAt: Date; amount: number; currency: string }[];
-}
-
-/** PENDING payments created more than `olderThanSeconds` ago (read-only; `npm run ops -- payments stuck`). */
-export async function findStuckPayments(
-  db: Queryable,
-  options: { olderThanSeconds: number; limit: number },
-): Promise<StuckPayments> {
-  const [summary] = await db<
-    { count: number; oldest_created_at: Date | null; oldest_age_seconds: number | null }[]
-  >`
-    SELECT count(*)::int AS count, min(created_at) AS oldest_created_at,
-           floor(extract(epoch FROM now() - min(created_at)))::int AS oldest_age_seconds
-    FROM payments
-    WHERE status = 'PENDING' AND created_at < now() - make_interval(secs => ${options.olderThanSeconds})`;
-  const rows = await db<{ id: string; created_at: Date; amount: number; currency: string }[]>`
-    SELECT id, created_at, amount, currency FROM payments
-    WHERE status = 'PENDING' AND created_at < now() - make_interval(secs => ${options.olderThanSeconds})
-    ORDER BY created_at, id LIMIT ${options.limit}`;
-  return {
-    count: summary!.count,
-    oldestCreatedAt: summary!.oldest_created_at,
-    oldestAgeSeconds: summary!.oldest_age_seconds,
-    oldest: rows.map((r) => ({
-      id: r.id,
-      createdAt: r.created_at,
-      amount: r.amount,
-      currency: r.currency.trim(),
-    })),
-  };
 }

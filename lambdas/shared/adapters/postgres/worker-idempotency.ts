@@ -7,7 +7,8 @@ import {
 } from '@aws-lambda-powertools/idempotency';
 import { BasePersistenceLayer, IdempotencyRecord } from '@aws-lambda-powertools/idempotency/persistence';
 import type { Context } from 'aws-lambda';
-import { type SideEffectGuard, SideEffectInProgressError } from '../../use-cases/ports';
+import { SideEffectInProgressError } from '../../use-cases/errors';
+import type { SideEffectGuard } from '../../use-cases/ports';
 import type { Database } from './database';
 
 // The only module that reads or writes the `worker_idempotency` table.

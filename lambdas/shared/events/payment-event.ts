@@ -1,6 +1,5 @@
 import type { Payment } from '../domain/payment';
-import type { EventContract } from './envelope';
-import type { OutgoingEvent } from './index';
+import type { EventContract, OutgoingEvent } from './contract';
 
 /** Builds and validates an event about `payment`; an invalid detail is a bug, so it throws. */
 export function paymentEvent<Name extends string, Detail>(

@@ -1,6 +1,6 @@
 import { ChangeMessageVisibilityCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
-import { awsClientConfig } from '../aws-client-config';
+import { awsClientConfig } from '../adapters/aws-client-config';
 
 /** SQS refuses visibility timeouts above 12 hours. */
 const MAX_VISIBILITY_SECONDS = 12 * 3600;

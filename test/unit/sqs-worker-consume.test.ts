@@ -2,15 +2,20 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { SQSRecord } from 'aws-lambda';
 import {
+  type EventContract,
+  PaymentCreated,
+  PaymentFailed,
+  PaymentSucceeded,
+  paymentEvent,
+} from '../../lambdas/shared/events';
+import { logger } from '../../lambdas/shared/logger';
+import {
   consumeEvents,
   PoisonMessageError,
   parseEventRecord,
   recordLog,
-} from '../../lambdas/shared/adapters/sqs/event-batch';
-import { PaymentCreated, PaymentFailed, PaymentSucceeded, paymentEvent } from '../../lambdas/shared/events';
-import type { EventContract } from '../../lambdas/shared/events/envelope';
-import { logger } from '../../lambdas/shared/logger';
-import { RecordingRetries, rawSqsRecord, sqsEvent, sqsRecord } from '../support/async-path';
+} from '../../lambdas/shared/sqs-worker/consume';
+import { RecordingRetries, rawSqsRecord, sqsEvent, sqsRecord } from '../support/factories';
 
 const payment = {
   id: randomUUID(),
@@ -30,13 +35,14 @@ const created = paymentEvent(PaymentCreated, {
 
 describe('parseEventRecord', () => {
   it('returns the validated detail of an accepted event', () => {
-    const parsed = parseEventRecord(sqsRecord(created), [PaymentCreated]);
-    expect(parsed.detail.payment.id).toBe(payment.id);
-    expect(parsed.detailType).toBe(PaymentCreated.detailType);
+    const detail = parseEventRecord(sqsRecord(created), [PaymentCreated]);
+    expect(detail.payment.id).toBe(payment.id);
+    expect(detail.event_id).toBe(created.eventId);
   });
 
   it.each<[string, SQSRecord, RegExp, (readonly EventContract<string, unknown>[])?]>([
     ['bad JSON', rawSqsRecord('{oops'), /not JSON/],
+    ['JSON that is not an event', rawSqsRecord('{"detail":[]}'), /not an EventBridge event/],
     [
       'an event this consumer does not take',
       sqsRecord(created),
@@ -61,19 +67,17 @@ describe('parseEventRecord', () => {
   });
 });
 
-/** These records commit nothing, so there is nothing to publish. */
-const noOutbox = { dispatch: async () => {} };
-
 describe('consumeEvents', () => {
   it('fails only poison and failing records; reschedules only the failing (not poison) ones', async () => {
     const ok = sqsRecord(created);
     const poison = rawSqsRecord('nope');
+    const failingPaymentId = randomUUID();
     const failing = sqsRecord(
       paymentEvent(PaymentCreated, {
         eventId: randomUUID(),
         occurredAt: new Date(),
         correlationId: 'c2',
-        payment: { ...payment, id: randomUUID() },
+        payment: { ...payment, id: failingPaymentId },
       }),
     );
     const retries = new RecordingRetries();
@@ -82,16 +86,15 @@ describe('consumeEvents', () => {
       accepts: [PaymentCreated],
       retries,
       logger,
-      outbox: noOutbox,
-      handle: async (event) => {
-        if (event.messageId === failing.messageId) throw new Error('transient');
-        handled.push(event.messageId);
+      handle: async (detail) => {
+        if (detail.payment.id === failingPaymentId) throw new Error('transient');
+        handled.push(detail.payment.id);
       },
     });
     expect(response.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual(
       [poison.messageId, failing.messageId].sort(),
     );
-    expect(handled).toEqual([ok.messageId]);
+    expect(handled).toEqual([payment.id]);
     expect(retries.delayed).toEqual([failing.messageId]);
   });
 
@@ -101,7 +104,6 @@ describe('consumeEvents', () => {
       accepts: [PaymentCreated],
       retries: new RecordingRetries(),
       logger,
-      outbox: noOutbox,
       handle: async () => {},
     });
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: poison.messageId }]);

@@ -1,47 +1,31 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import type { EventContract } from '../../events/envelope';
-import type { OutboxDispatcher } from '../../use-cases/ports';
-import { BatchedOutboxDispatcher } from '../../use-cases/publish-outbox';
+import type { EventContract } from '../events';
+import { parseEnvelope } from '../events/envelope';
 import type { RetryScheduler } from './visibility-backoff';
 
-/** A message no retry can fix (bad JSON, unknown event, schema mismatch): it fails and ends in the DLQ. */
+/** A message no retry can fix (not an event, an event this worker does not take, a bad detail): DLQ. */
 export class PoisonMessageError extends Error {
   override readonly name = 'PoisonMessageError';
 }
 
-export interface ReceivedEvent<Detail> {
-  detailType: string;
-  detail: Detail;
-  messageId: string;
-}
-
-/** Parses an SQS body holding an EventBridge event and validates its detail against the accepted contracts. */
+/** Reads an SQS body holding an EventBridge event and validates its detail against the accepted contracts. */
 export function parseEventRecord<Detail>(
-  record: Pick<SQSRecord, 'body' | 'messageId'>,
+  record: Pick<SQSRecord, 'body'>,
   accepts: readonly EventContract<string, Detail>[],
-): ReceivedEvent<Detail> {
-  let envelope: { source?: unknown; 'detail-type'?: unknown; detail?: unknown };
-  try {
-    envelope = JSON.parse(record.body);
-  } catch {
-    throw new PoisonMessageError('body is not JSON');
-  }
-  const contract = accepts.find(
-    (c) => c.detailType === envelope?.['detail-type'] && c.source === envelope?.source,
-  );
-  if (!contract) {
-    throw new PoisonMessageError(
-      `unexpected event ${String(envelope?.source)}/${String(envelope?.['detail-type'])}`,
-    );
-  }
-  const parsed = contract.schema.safeParse(envelope.detail);
-  if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+): Detail {
+  const parsed = parseEnvelope(record.body);
+  if (!parsed.ok) throw new PoisonMessageError(parsed.problem);
+  const { source, 'detail-type': detailType, detail } = parsed.envelope;
+  const contract = accepts.find((c) => c.detailType === detailType && c.source === source);
+  if (!contract) throw new PoisonMessageError(`unexpected event ${source}/${detailType}`);
+  const valid = contract.schema.safeParse(detail);
+  if (!valid.success) {
+    const issues = valid.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
     throw new PoisonMessageError(`invalid ${contract.detailType} detail: ${issues}`);
   }
-  return { detailType: contract.detailType, detail: parsed.data, messageId: record.messageId };
+  return valid.data;
 }
 
 /** The logger's methods with the record's correlation and message ids added to every entry. */
@@ -61,12 +45,9 @@ export function recordLog(logger: Logger, keys: Record<string, unknown>): Record
 
 export interface ConsumeOptions<Detail> {
   accepts: readonly EventContract<string, Detail>[];
-  /** `outbox` holds the events a record's work committed until the whole batch is done. */
-  handle(event: ReceivedEvent<Detail>, log: RecordLog, outbox: OutboxDispatcher): Promise<void>;
+  handle(detail: Detail, log: RecordLog): Promise<void>;
   retries: RetryScheduler;
   logger: Logger;
-  /** Publishes the batch's events together after the last record: one PutEvents per 10, not one per record. */
-  outbox: OutboxDispatcher;
 }
 
 /**
@@ -78,21 +59,20 @@ export async function consumeEvents<Detail extends { correlation_id: string }>(
   context: Context | undefined,
   options: ConsumeOptions<Detail>,
 ): Promise<SQSBatchResponse> {
-  const outbox = new BatchedOutboxDispatcher(options.outbox);
   const processRecord = async (record: SQSRecord) => {
-    let received: ReceivedEvent<Detail>;
+    let detail: Detail;
     try {
-      received = parseEventRecord(record, options.accepts);
+      detail = parseEventRecord(record, options.accepts);
     } catch (error) {
       options.logger.error('Poison message refused', { message_id: record.messageId, error: error as Error });
       throw error;
     }
     const log = recordLog(options.logger, {
-      correlation_id: received.detail.correlation_id,
+      correlation_id: detail.correlation_id,
       message_id: record.messageId,
     });
     try {
-      await options.handle(received, log, outbox);
+      await options.handle(detail, log);
     } catch (error) {
       const delaySeconds = await options.retries.delay(
         record,
@@ -108,10 +88,8 @@ export async function consumeEvents<Detail extends { correlation_id: string }>(
   };
   // One processor per invocation: it keeps per-batch state.
   const processor = new BatchProcessor(EventType.SQS);
-  const response = await processPartialResponse(event, processRecord, processor, {
+  return processPartialResponse(event, processRecord, processor, {
     ...(context ? { context } : {}),
     throwOnFullBatchFailure: false,
   });
-  await outbox.flush();
-  return response;
 }

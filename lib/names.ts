@@ -1,0 +1,59 @@
+// Every name the platform gives a thing, in one place (docs/architecture.md, "Names"). A function, queue,
+// rule or schedule has one id: its key in lib/topology.ts. The spellings AWS, the local runtime, the logs
+// and the ops CLI need are derived from that key here, never typed again elsewhere. Plain strings only:
+// the stack, the handlers, the local runtime, the ops CLI and the tests all import this module.
+
+/** `paymentWorker` -> `payment-worker`. */
+export function kebab(key: string): string {
+  return key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+}
+
+const alphanumeric = (key: string) => key.replace(/[^A-Za-z0-9]/g, '');
+
+/** Derived names of topology entries. */
+export const names = {
+  /** A function's handler module, relative to the repository root (it exports `handler`). */
+  handlerEntry: (fn: string) => `lambdas/${kebab(fn)}/handler.ts`,
+  /** A function's Powertools service: the `service` key of its logs and the dimension of its metrics. */
+  service: (fn: string) => kebab(fn),
+  /** EventBridge `source` of the events a function emits. */
+  eventSource: (fn: string) => `payments.${kebab(fn)}`,
+  /** What a stage calls a function, bus, alarm or dashboard in AWS; the local runtime is stage `local`. */
+  inStage: (stage: string, key: string) => `payments-${stage}-${kebab(key)}`,
+  /** The local runtime's name for a queue's dead-letter queue. */
+  deadLetterQueue: (queue: string) => `${queue}-dlq`,
+  /** EventBridge targets with a dead-letter queue of their own: each bus rule, and each schedule. */
+  ruleTarget: (rule: string) => rule,
+  scheduleTarget: (schedule: string) => `Schedule-${schedule}`,
+} as const;
+
+/** CloudWatch namespace of the Powertools metrics in AWS. */
+export const METRICS_NAMESPACE = 'Payments';
+
+/** The business metrics the functions emit and the dashboard draws. */
+export const METRICS = {
+  paymentsCreated: 'PaymentsCreated',
+  paymentsSucceeded: 'PaymentsSucceeded',
+  paymentsFailed: 'PaymentsFailed',
+  notificationsSent: 'NotificationsSent',
+} as const;
+
+export type MetricName = (typeof METRICS)[keyof typeof METRICS];
+
+/**
+ * Stack output keys, as CloudFormation exposes them (it drops every non-alphanumeric character of an
+ * output's id, so the ids are made alphanumeric here and id and key are the same string).
+ */
+export const STACK_OUTPUTS = {
+  apiUrl: 'ApiUrl',
+  eventBusName: 'EventBusName',
+  alarmTopicArn: 'AlarmTopicArn',
+  dashboardName: 'DashboardName',
+  jwtSecretArn: 'JwtSecretArn',
+  databaseSecretArn: 'DatabaseSecretArn',
+  databaseProxyEndpoint: 'DatabaseProxyEndpoint',
+  databaseClientSecurityGroupId: 'DatabaseClientSecurityGroupId',
+  queueUrl: (queue: string) => `QueueUrl${alphanumeric(queue)}`,
+  deadLetterQueueUrl: (queue: string) => `DeadLetterQueueUrl${alphanumeric(queue)}`,
+  targetDeadLetterQueueUrl: (target: string) => `TargetDeadLetterQueueUrl${alphanumeric(target)}`,
+} as const;

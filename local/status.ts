@@ -1,0 +1,39 @@
+import { countPaymentsByStatus } from '../lambdas/shared/adapters/postgres/payments';
+import { names } from '../lib/names';
+import type { Topology } from '../lib/topology';
+import type { Consumers } from './consumers';
+import type { LocalFaults } from './faults';
+import type { QueueStore } from './queue-store';
+import type { RunningSchedules } from './scheduler';
+
+/** `GET /local/status`: queue and DLQ depths, consumers, schedule runs, payments by status, faults. */
+export async function runtimeStatus(parts: {
+  topology: Topology;
+  store: QueueStore;
+  consumers: Consumers | undefined;
+  schedules: RunningSchedules | undefined;
+  db: Parameters<typeof countPaymentsByStatus>[0];
+  faults?: LocalFaults;
+}) {
+  const depths = await parts.store.depths();
+  const queues = Object.keys(parts.topology.queues);
+  const empty = { visible: 0, inFlight: 0, delayed: 0 };
+  return {
+    queues: Object.fromEntries(
+      queues.map((q) => [
+        q,
+        {
+          ...(depths[q] ?? empty),
+          consumer: parts.consumers?.running ? 'on' : 'off',
+          inFlightBatches: parts.consumers?.inFlightBatches(q) ?? 0,
+        },
+      ]),
+    ),
+    deadLetterQueues: Object.fromEntries(
+      queues.map((q) => [names.deadLetterQueue(q), depths[names.deadLetterQueue(q)] ?? empty]),
+    ),
+    schedules: parts.schedules?.runs() ?? {},
+    payments: await countPaymentsByStatus(parts.db),
+    ...(parts.faults ? { faults: parts.faults.counts() } : {}),
+  };
+}

@@ -1,0 +1,197 @@
+import { randomUUID } from 'node:crypto';
+import type { APIGatewayProxyEvent, Context, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { Database } from '../../lambdas/shared/adapters/postgres/database';
+import { PostgresPaymentCreationStore } from '../../lambdas/shared/adapters/postgres/payment-creation-store';
+import { insertPaymentStatement } from '../../lambdas/shared/adapters/postgres/payments';
+import { type Config, loadConfig } from '../../lambdas/shared/config';
+import { newPendingPayment, type Payment } from '../../lambdas/shared/domain/payment';
+import { type OutgoingEvent, PaymentCreated, paymentEvent } from '../../lambdas/shared/events';
+import { toEnvelope } from '../../lambdas/shared/events/envelope';
+import { buildSharedResources, type SharedResources } from '../../lambdas/shared/resources';
+import type { RetryScheduler } from '../../lambdas/shared/sqs-worker/visibility-backoff';
+import type { EventPublisher, PublishOutcome } from '../../lambdas/shared/use-cases/ports';
+import { LOCAL_ACCOUNT, LOCAL_REGION } from '../../local/aws-identity';
+import { createLambdaContext } from '../../local/lambda-context';
+import { sqsRecord as deliveredRecord } from '../../local/sqs-record';
+
+// The tests' factories for events, contexts and resources, in one module. Where the local runtime
+// already builds a thing the way AWS does (Lambda contexts, SQS records, event envelopes), this wraps it.
+
+/** A Lambda context whose deadline is `remainingMs` away (fixed, so tests are deterministic). */
+export function lambdaContext(remainingMs = 30_000): Context {
+  return createLambdaContext({ name: 'test', memoryMb: 512 }, () => remainingMs);
+}
+
+/** A REST API (v1) proxy event as API Gateway sends it after the authorizer accepted `userId`. */
+export function apiEvent(input: {
+  method: string;
+  resource: string;
+  path?: string;
+  userId?: string;
+  headers?: Record<string, string>;
+  body?: string;
+  query?: Record<string, string>;
+  pathParameters?: Record<string, string>;
+}): APIGatewayProxyEvent {
+  return {
+    httpMethod: input.method,
+    resource: input.resource,
+    path: input.path ?? input.resource,
+    headers: input.headers ?? {},
+    multiValueHeaders: {},
+    queryStringParameters: input.query ?? null,
+    multiValueQueryStringParameters: null,
+    pathParameters: input.pathParameters ?? null,
+    stageVariables: null,
+    body: input.body ?? null,
+    isBase64Encoded: false,
+    requestContext: {
+      requestId: randomUUID(),
+      stage: 'test',
+      httpMethod: input.method,
+      resourcePath: input.resource,
+      authorizer: input.userId ? { principalId: input.userId, userId: input.userId } : undefined,
+    } as unknown as APIGatewayProxyEvent['requestContext'],
+  } as APIGatewayProxyEvent;
+}
+
+/** The EventBridge envelope of `event`, as a rule target delivers it (the SQS body). */
+export function envelopeOf(event: OutgoingEvent, time = new Date()): string {
+  return JSON.stringify(
+    toEnvelope({
+      id: randomUUID(),
+      source: event.source,
+      detailType: event.detailType,
+      detail: event.detail,
+      account: LOCAL_ACCOUNT,
+      region: LOCAL_REGION,
+      time,
+    }),
+  );
+}
+
+/** An SQS record holding `body`, delivered for the `receiveCount`th time. */
+export function rawSqsRecord(
+  body: string,
+  options: { messageId?: string; receiveCount?: number; queue?: string } = {},
+): SQSRecord {
+  return deliveredRecord({
+    queue: options.queue ?? 'payments',
+    messageId: options.messageId ?? randomUUID(),
+    receiptHandle: randomUUID(),
+    body,
+    receiveCount: options.receiveCount ?? 1,
+    sentAt: new Date(),
+    firstReceivedAt: new Date(),
+  });
+}
+
+/** An SQS record whose body is the EventBridge event for `event`. */
+export function sqsRecord(
+  event: OutgoingEvent,
+  options: { messageId?: string; receiveCount?: number } = {},
+): SQSRecord {
+  return rawSqsRecord(envelopeOf(event), options);
+}
+
+export function sqsEvent(...records: SQSRecord[]): SQSEvent {
+  return { Records: records };
+}
+
+/** Remembers which messages were rescheduled instead of calling SQS. */
+export class RecordingRetries implements RetryScheduler {
+  readonly delayed: string[] = [];
+  /** The `atLeastSeconds` each reschedule asked for. */
+  readonly atLeast: (number | undefined)[] = [];
+  async delay(record: SQSRecord, atLeastSeconds?: number): Promise<number> {
+    this.delayed.push(record.messageId);
+    this.atLeast.push(atLeastSeconds);
+    return 1;
+  }
+}
+
+/** An EventPublisher that keeps what it accepted; it refuses everything while `refusing` or for `failNext` calls. */
+export class RecordingPublisher implements EventPublisher {
+  readonly published: OutgoingEvent[] = [];
+  refusing = false;
+  private failures = 0;
+
+  failNext(calls = 1): void {
+    this.failures = calls;
+  }
+
+  async publish(events: readonly OutgoingEvent[]): Promise<PublishOutcome> {
+    if (this.refusing || this.failures > 0) {
+      if (!this.refusing) this.failures--;
+      return {
+        published: [],
+        failed: events.map((e) => ({ eventId: e.eventId, error: 'refused' })),
+      };
+    }
+    this.published.push(...events);
+    return { published: events.map((e) => e.eventId), failed: [] };
+  }
+
+  ofType(detailType: string): OutgoingEvent[] {
+    return this.published.filter((e) => e.detailType === detailType);
+  }
+}
+
+/** The configuration's defaults, as a function sees them with nothing but a database set. */
+export function testConfig(overrides: Partial<Config> = {}): Config {
+  return { ...loadConfig({ DATABASE_URL: 'postgres://test/test' }), ...overrides };
+}
+
+/** The production resources over a test database and a test publisher: what overrides hand a handler. */
+export function testResources(
+  db: Database,
+  publisher: EventPublisher = new RecordingPublisher(),
+  config: Partial<Config> = {},
+): () => Promise<SharedResources> {
+  const resources = buildSharedResources({ config: testConfig(config), db, publisher });
+  return async () => resources;
+}
+
+/** A PENDING payment and its PaymentCreated outbox row, written by the API's own creation store. */
+export async function seedPendingPayment(
+  db: Database,
+  input: { amount?: number; currency?: 'USD' | 'EUR' | 'JPY' | 'INR'; userId?: string } = {},
+): Promise<{ payment: Payment; created: OutgoingEvent }> {
+  const payment = newPendingPayment({
+    id: randomUUID(),
+    userId: input.userId ?? 'user-1',
+    body: { amount: input.amount ?? 2500, currency: input.currency ?? 'USD' },
+    now: new Date(),
+  });
+  const created = paymentEvent(PaymentCreated, {
+    eventId: randomUUID(),
+    occurredAt: new Date(),
+    correlationId: `corr-${payment.id.slice(0, 8)}`,
+    payment,
+  });
+  await new PostgresPaymentCreationStore(db).createOnce({
+    key: { userId: payment.user_id, key: randomUUID(), requestHash: 'seed' },
+    payment,
+    event: created,
+    response: { status: 201, body: JSON.stringify(payment) },
+  });
+  return { payment, created };
+}
+
+/** A payment row as it is, in any status (the ops reports read old and stuck ones). */
+export async function insertPaymentRow(db: Database, payment: Payment): Promise<void> {
+  await insertPaymentStatement(db, payment);
+}
+
+/** How many charges the gateway recorded for a payment (its idempotency key). */
+export async function chargesFor(db: Database, paymentId: string): Promise<number> {
+  const [row] = await db<{ n: number }[]>`
+    SELECT count(*)::int AS n FROM gateway_charges WHERE idempotency_key = ${paymentId}`;
+  return row?.n ?? 0;
+}
+
+/** A random source that replays `values` first, then returns `then`. */
+export function scriptedRandom(values: number[], then = 0.99): () => number {
+  const queue = [...values];
+  return () => queue.shift() ?? then;
+}
