@@ -2,7 +2,7 @@ import * as apigw from 'aws-cdk-lib/aws-apigateway';
 
 /**
  * Answers API Gateway gives on its own, in the platform's error shape, so a client sees one shape
- * whether the gateway or the function answered (DESIGN.md sections 3 and 8).
+ * whether the gateway or the function answered (docs/architecture.md, "Wire contract").
  */
 export const GATEWAY_RESPONSES: ReadonlyArray<{
   type: apigw.ResponseType;

@@ -93,7 +93,7 @@ export class PaymentsApi extends Construct {
         Validations.of(method).acknowledge({
           id: 'AwsSolutions-COG4',
           reason:
-            'Authorized by the JWT Lambda authorizer, which accepts any OIDC issuer (DESIGN.md section 8).',
+            'Authorized by the JWT Lambda authorizer, which accepts any OIDC issuer (docs/architecture.md, "AWS").',
         });
       } else {
         Validations.of(method).acknowledge({

@@ -95,7 +95,7 @@ export class PlatformFunction extends Construct {
     Validations.of(this.function).acknowledge({
       id: 'AwsSolutions-L1',
       reason:
-        'nodejs22.x is the runtime the platform is specified and tested for (DESIGN.md); upgrades are deliberate.',
+        'nodejs22.x is the runtime the platform is specified and tested for (docs/architecture.md, "AWS"); upgrades are deliberate.',
     });
   }
 
