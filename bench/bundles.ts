@@ -7,7 +7,7 @@ import { type BuildOptions, build } from 'esbuild';
 import { bundlingOptions } from '../lib/constructs/bundling';
 import { names } from '../lib/names';
 import { type FunctionName, topology } from '../lib/topology';
-import { ROOT } from './platform';
+import { ROOT } from './runtime';
 import { type Spread, spread } from './stats';
 
 // (6) Cold-start proxies. Each function is bundled exactly as `cdk synth` does it: lib/constructs/bundling.ts's

@@ -5,7 +5,7 @@ import { migrate } from '../lambdas/shared/adapters/postgres/migrate';
 import { PostgresPaymentCreationStore } from '../lambdas/shared/adapters/postgres/payment-creation-store';
 import { randomIds, systemClock } from '../lambdas/shared/adapters/system';
 import { createPayment } from '../lambdas/shared/use-cases/create-payment';
-import { ROOT } from './platform';
+import { ROOT } from './runtime';
 import { percentile } from './stats';
 
 // (1) The database's limit for POST /payments: the real use case and the real adapters (lock_timeout,

@@ -1,5 +1,15 @@
-import type { CreateResult } from './report';
+import type { LagRound } from './async-path';
+import type { LoadRound } from './ceiling';
+import type { HttpRound } from './http-load';
 import { round, spread } from './stats';
+
+/** The rounds of the create phase at one connection count: what the chart draws and the report tabulates. */
+export interface CreateResult {
+  connections: number;
+  ceiling: LoadRound[];
+  http: HttpRound[];
+  lag: LagRound[];
+}
 
 // docs/benchmarks.svg, written by hand: create throughput (HTTP and the SQL-only ceiling, left axis) and
 // p99 latency (right axis) against connections, medians with min-max whiskers.

@@ -5,7 +5,7 @@ import { EventBridgePublisher } from '../lambdas/shared/adapters/eventbridge/pub
 import { newPendingPayment } from '../lambdas/shared/domain/payment';
 import { PaymentCreated, paymentEvent } from '../lambdas/shared/events';
 import { topology } from '../lib/topology';
-import type { Platform } from './platform';
+import type { BenchRuntime } from './runtime';
 
 // What the API's after-commit publish costs on its own: the same publisher adapter, one PaymentCreated
 // per PutEvents, from this process to the runtime's bus (which routes and enqueues it durably, as for a
@@ -35,10 +35,10 @@ function probeEvent() {
   });
 }
 
-export async function publishRound(platform: Platform, concurrency: number, durationS: number) {
+export async function publishRound(runtime: BenchRuntime, concurrency: number, durationS: number) {
   const client = new EventBridgeClient({
     ...awsClientConfig,
-    endpoint: platform.baseUrl,
+    endpoint: runtime.baseUrl,
     region: 'us-east-1',
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
@@ -47,7 +47,7 @@ export async function publishRound(platform: Platform, concurrency: number, dura
     await publisher.publish([probeEvent()]); // the first call builds the client's caches
     let calls = 0;
     let failed = 0;
-    const u0 = await platform.usage();
+    const u0 = await runtime.usage();
     const self0 = process.cpuUsage();
     const started = performance.now();
     const deadline = started + durationS * 1000;
@@ -62,7 +62,7 @@ export async function publishRound(platform: Platform, concurrency: number, dura
     );
     const elapsedS = (performance.now() - started) / 1000;
     const self = process.cpuUsage(self0);
-    const u1 = await platform.usage();
+    const u1 = await runtime.usage();
     return {
       callsPerSecond: calls / elapsedS,
       clientCpuMs: (self.user + self.system) / 1000 / calls,

@@ -1,21 +1,14 @@
 import { readFile, writeFile } from 'node:fs/promises';
-import type { BurstRound, LagRound } from './async-path';
+import type { BurstRound } from './async-path';
 import type { BundleResult } from './bundles';
 import type { LoadRound } from './ceiling';
-import { renderChart } from './chart';
+import { type CreateResult, renderChart } from './chart';
 import type { HttpRound } from './http-load';
 import type { Machine } from './machine';
 import type { PublishRound } from './publish-cost';
 import { round, type Spread, spread } from './stats';
 
 // The table (stdout and docs/BENCHMARKS.md), bench/results.json and the chart, from one set of rounds.
-
-export interface CreateResult {
-  connections: number;
-  ceiling: LoadRound[];
-  http: HttpRound[];
-  lag: LagRound[];
-}
 
 export interface Results {
   startedAt: string;

@@ -4,11 +4,12 @@ import { type FunctionName, topology } from '../lib/topology';
 import { burstRound, eventLag } from './async-path';
 import { measureBundles } from './bundles';
 import { ceilingRound, openCeilingDatabase } from './ceiling';
+import type { CreateResult } from './chart';
 import { createRound, PAYMENT_BODY, repeatRound } from './http-load';
 import { machine } from './machine';
-import { type Platform, ROOT, startPlatform, usageBetween, waitUntilQuiet } from './platform';
 import { publishRound } from './publish-cost';
-import { type CreateResult, type Results, writeReports } from './report';
+import { type Results, writeReports } from './report';
+import { type BenchRuntime, ROOT, startBenchRuntime, usageBetween, waitUntilQuiet } from './runtime';
 import { progress } from './stats';
 
 // `npm run bench`: the six measurements of issue 7 (see docs/BENCHMARKS.md). Progress on stderr, the table
@@ -69,29 +70,29 @@ if (ONLY.has('bundles')) {
  * the queues are not drained (nothing reads them), so "quiet" means the outbox is published.
  */
 async function createPhase(
-  platform: Platform,
+  runtime: BenchRuntime,
   connections: readonly number[],
   consumers: boolean,
   label: string,
 ): Promise<CreateResult[]> {
   const out: CreateResult[] = [];
-  const quiet = () => waitUntilQuiet(platform.db, { queues: consumers });
-  const ceilingUrl = await openCeilingDatabase(platform.serverUrl);
+  const quiet = () => waitUntilQuiet(runtime.db, { queues: consumers });
+  const ceilingUrl = await openCeilingDatabase(runtime.serverUrl);
   for (const n of connections) {
-    const tokens = await platform.tokens(n);
+    const tokens = await runtime.tokens(n);
     progress(`(1)+(2) ${label}, ${n} connection(s): warm-up ${WARMUP_S} s each`);
     await ceilingRound(ceilingUrl, n, WARMUP_S * 1000);
-    await createRound(platform.baseUrl, tokens, n, { durationS: WARMUP_S });
+    await createRound(runtime.baseUrl, tokens, n, { durationS: WARMUP_S });
     await quiet();
     const ceiling = [];
     const http = [];
     const lag = [];
     for (let round = 1; round <= ROUNDS; round++) {
-      const u0 = await platform.usage();
+      const u0 = await runtime.usage();
       const self0 = process.cpuUsage();
       const c = await ceilingRound(ceilingUrl, n, ROUND_S * 1000);
       const self1 = process.cpuUsage(self0);
-      const u1 = await platform.usage();
+      const u1 = await runtime.usage();
       const perTx = usageBetween(u0, u1, c.requests);
       ceiling.push({
         ...c,
@@ -101,14 +102,14 @@ async function createPhase(
         },
       });
       const from = new Date();
-      const h = await createRound(platform.baseUrl, tokens, n, { durationS: ROUND_S });
+      const h = await createRound(runtime.baseUrl, tokens, n, { durationS: ROUND_S });
       const to = new Date();
       await quiet();
       // Until quiet: per payment, everything it caused in this runtime (with consumers: API, both
       // workers, bus, queues, relay; without: the API, its publish and the bus).
-      const perPayment = usageBetween(u1, await platform.usage(), h.requests);
+      const perPayment = usageBetween(u1, await runtime.usage(), h.requests);
       http.push({ ...h, perRequest: { ...perPayment } });
-      const l = await eventLag(platform.db, from, to);
+      const l = await eventLag(runtime.db, from, to);
       lag.push(l);
       progress(
         `  round ${round}: ceiling ${c.requestsPerSecond.toFixed(0)}/s p99 ${c.p99Ms.toFixed(1)} ms; ` +
@@ -123,17 +124,17 @@ async function createPhase(
   return out;
 }
 
-async function repeatPhase(platform: Platform): Promise<void> {
-  const [token] = await platform.tokens(1);
+async function repeatPhase(runtime: BenchRuntime): Promise<void> {
+  const [token] = await runtime.tokens(1);
   const auth = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
   const key = 'bench-replay';
-  const first = await fetch(`${platform.baseUrl}/payments`, {
+  const first = await fetch(`${runtime.baseUrl}/payments`, {
     method: 'POST',
     headers: { ...auth, 'idempotency-key': key },
     body: PAYMENT_BODY,
   });
   const payment = (await first.json()) as { id: string };
-  await waitUntilQuiet(platform.db, { queues: false });
+  await waitUntilQuiet(runtime.db, { queues: false });
   const replay = {
     method: 'POST' as const,
     path: '/payments',
@@ -150,10 +151,10 @@ async function repeatPhase(platform: Platform): Promise<void> {
     ['get', get],
   ] as const) {
     progress(`(3) ${name}: 16 connections, warm-up ${WARMUP_S} s`);
-    await repeatRound(platform.baseUrl, 16, WARMUP_S, request);
+    await repeatRound(runtime.baseUrl, 16, WARMUP_S, request);
     const rounds = [];
     for (let round = 1; round <= ROUNDS; round++) {
-      const r = await repeatRound(platform.baseUrl, 16, ROUND_S, request);
+      const r = await repeatRound(runtime.baseUrl, 16, ROUND_S, request);
       rounds.push(r);
       progress(
         `  round ${round}: ${r.requestsPerSecond.toFixed(0)}/s p99 ${r.p99Ms} ms (${r.non2xx + r.errors} failed)`,
@@ -164,12 +165,12 @@ async function repeatPhase(platform: Platform): Promise<void> {
 }
 
 /** The after-commit publish alone, 16 callers, as the API's 16 connections would make it. */
-async function publishPhase(platform: Platform): Promise<void> {
+async function publishPhase(runtime: BenchRuntime): Promise<void> {
   progress(`(2) the after-commit publish alone: PutEvents from the SDK, 16 callers, warm-up ${WARMUP_S} s`);
-  await publishRound(platform, 16, WARMUP_S);
+  await publishRound(runtime, 16, WARMUP_S);
   results.publish = [];
   for (let round = 1; round <= ROUNDS; round++) {
-    const p = await publishRound(platform, 16, ROUND_S);
+    const p = await publishRound(runtime, 16, ROUND_S);
     results.publish.push(p);
     progress(
       `  round ${round}: ${p.callsPerSecond.toFixed(0)} calls/s; CPU per call ${p.clientCpuMs.toFixed(2)} ms SDK client, ` +
@@ -178,59 +179,59 @@ async function publishPhase(platform: Platform): Promise<void> {
   }
 }
 
-async function burstPhase(platform: Platform): Promise<void> {
+async function burstPhase(runtime: BenchRuntime): Promise<void> {
   const warm = Math.min(500, BURST);
   progress(`(5) warm-up burst of ${warm}`);
-  await burstRound(platform.db, platform.baseUrl, await platform.tokens(16), warm, 16);
-  await waitUntilQuiet(platform.db);
+  await burstRound(runtime.db, runtime.baseUrl, await runtime.tokens(16), warm, 16);
+  await waitUntilQuiet(runtime.db);
   results.burst = [];
   for (let round = 1; round <= BURST_ROUNDS; round++) {
     progress(`(5) burst ${round}/${BURST_ROUNDS}: ${BURST} payments over 16 connections`);
-    const b = await burstRound(platform.db, platform.baseUrl, await platform.tokens(16), BURST, 16);
+    const b = await burstRound(runtime.db, runtime.baseUrl, await runtime.tokens(16), BURST, 16);
     results.burst.push(b);
     progress(
       `  created at ${b.createRate.toFixed(0)}/s, all terminal with notifications after ${b.drainSeconds.toFixed(1)} s ` +
         `(${b.paymentsPerSecond.toFixed(0)}/s); create->terminal p50 ${b.createToTerminalP50Ms.toFixed(0)} p99 ${b.createToTerminalP99Ms.toFixed(0)} ms`,
     );
-    await waitUntilQuiet(platform.db);
+    await waitUntilQuiet(runtime.db);
   }
 }
 
 /** Starts a runtime, runs `work`, stops it whatever happens. */
-async function withPlatform(consumers: boolean, work: (platform: Platform) => Promise<void>) {
+async function withRuntime(consumers: boolean, work: (runtime: BenchRuntime) => Promise<void>) {
   progress(
     `starting the local runtime (embedded PostgreSQL, fresh data directory${consumers ? '' : ', LOCAL_CONSUMERS=off'})`,
   );
-  const platform = await startPlatform({
+  const runtime = await startBenchRuntime({
     nodeArgs: RUNTIME_NODE_ARGS,
     env: consumers ? {} : { LOCAL_CONSUMERS: 'off' },
   });
   try {
-    await work(platform);
+    await work(runtime);
   } finally {
     progress('stopping the runtime');
-    await platform.stop();
+    await runtime.stop();
   }
 }
 
 // (2)-(4) as the target means them: the API alone, as in AWS, where the workers do not share its CPU.
 // The runtime runs without queue consumers: the API still publishes after commit, events stay queued.
 if (ONLY.has('create') || ONLY.has('publish') || ONLY.has('repeat')) {
-  await withPlatform(false, async (platform) => {
-    if (ONLY.has('create')) results.create = await createPhase(platform, CONNECTIONS, false, 'API alone');
-    if (ONLY.has('repeat')) await repeatPhase(platform);
+  await withRuntime(false, async (runtime) => {
+    if (ONLY.has('create')) results.create = await createPhase(runtime, CONNECTIONS, false, 'API alone');
+    if (ONLY.has('repeat')) await repeatPhase(runtime);
     // Last: its ~10,000 queued messages would leave the database busy (autovacuum) for what follows.
-    if (ONLY.has('publish')) await publishPhase(platform);
+    if (ONLY.has('publish')) await publishPhase(runtime);
   });
 }
 
 // The same at 16 connections with the whole async path running in the same process (the old figures),
 // and (5), which is the async path.
 if (ONLY.has('async') || ONLY.has('burst')) {
-  await withPlatform(true, async (platform) => {
+  await withRuntime(true, async (runtime) => {
     if (ONLY.has('async'))
-      results.createWithConsumers = await createPhase(platform, [16], true, 'whole async path running');
-    if (ONLY.has('burst')) await burstPhase(platform);
+      results.createWithConsumers = await createPhase(runtime, [16], true, 'whole async path running');
+    if (ONLY.has('burst')) await burstPhase(runtime);
   });
 }
 

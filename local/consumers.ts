@@ -12,6 +12,8 @@ export interface Consumers {
   /** New messages on `queue`: its poller looks now instead of at its next idle poll. */
   wake(queue: string): void;
   inFlightBatches(queue: string): number;
+  /** Messages handed to the queue's consumer since start. */
+  delivered(queue: string): number;
   /** Stops receiving and waits for the batches already handed to a handler. */
   stop(): Promise<void>;
 }
@@ -45,6 +47,7 @@ export function startConsumers(options: {
     running: options.running,
     wake: (queue) => pollers.get(queue)?.wake(),
     inFlightBatches: (queue) => pollers.get(queue)?.inFlightBatches ?? 0,
+    delivered: (queue) => pollers.get(queue)?.delivered ?? 0,
     stop: async () => {
       await Promise.allSettled([...pollers.values()].map((p) => p.stop()));
     },

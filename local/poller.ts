@@ -55,6 +55,9 @@ export class Poller {
 
   constructor(private readonly options: PollerOptions) {}
 
+  /** Messages handed to the consumer since start (redeliveries counted again). */
+  delivered = 0;
+
   get inFlightBatches(): number {
     return this.active.size;
   }
@@ -127,6 +130,7 @@ export class Poller {
   private async process(batch: QueueMessage[]): Promise<void> {
     const { queue, store, hooks } = this.options;
     const event: SQSEvent = { Records: batch.map((m) => sqsRecord({ queue, ...m })) };
+    this.delivered += batch.length;
     let failed: string[];
     let error: unknown;
     try {

@@ -28,7 +28,8 @@ export function withDatabaseName(serverUrl: string, name: string): string {
   return url.toString();
 }
 
-async function ensureDatabase(serverUrl: string, name: string): Promise<string> {
+/** Creates database `name` on the server unless it exists; its URL. */
+export async function ensureDatabase(serverUrl: string, name: string): Promise<string> {
   const admin = openDatabase(serverUrl, { max: 1 });
   try {
     const [exists] = await admin`SELECT 1 FROM pg_database WHERE datname = ${name}`;

@@ -37,13 +37,16 @@ export interface SpawnOptions {
   timeoutMs: number;
   /** Node flags before the entry point (e.g. `--cpu-prof`). */
   nodeArgs?: readonly string[];
+  /** The script to run, relative to the repository root (default `bin/local.ts`, i.e. `npm start`). */
+  entry?: string;
   /** Sees all output, before and after the ready line; the pipes are drained either way. */
   onOutput?: (chunk: Buffer, stream: 'stdout' | 'stderr') => void;
 }
 
 /** Resolves once the runtime printed its ready line; rejects (with its output) if it exits or times out first. */
 export function spawnLocalRuntime(options: SpawnOptions): Promise<{ child: ChildProcess; baseUrl: string }> {
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', 'bin/local.ts'], {
+  const entry = options.entry ?? 'bin/local.ts';
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', entry], {
     cwd: ROOT,
     env: options.env,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -26,6 +26,7 @@ export async function runtimeStatus(parts: {
           ...(depths[q] ?? empty),
           consumer: parts.consumers?.running ? 'on' : 'off',
           inFlightBatches: parts.consumers?.inFlightBatches(q) ?? 0,
+          delivered: parts.consumers?.delivered(q) ?? 0,
         },
       ]),
     ),

@@ -11,9 +11,9 @@ import {
   readDrainState,
 } from './database-checks';
 import { type ClientFaultRates, type LoadClient, LoadGenerator, type LoadStats } from './load';
-import { startPlatformProcess } from './platform-process';
+import { startRestartableRuntime } from './restartable-runtime';
 
-// `npm run chaos`: the platform under faults (issue 6). Its own PostgreSQL, the runtime as a child
+// `npm run chaos`: the runtime under faults (issue 6). Its own PostgreSQL, the runtime as a child
 // process with LOCAL_FAULTS, N payments from concurrent clients, one kill -9 mid-run, the drain, then
 // every invariant checked in SQL.
 
@@ -99,18 +99,18 @@ async function makeClients(count: number, secret: string): Promise<LoadClient[]>
 export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const started = Date.now();
   const progress = options.progress ?? (() => {});
-  const platform = await startPlatformProcess({
+  const runtime = await startRestartableRuntime({
     env: {
       LOCAL_FAULTS: JSON.stringify({ ...options.runtime, seed: options.seed }),
       GATEWAY_TRANSIENT_FAILURE_RATE: String(options.gateway.transientFailureRate),
       GATEWAY_TIMEOUT_RATE: String(options.gateway.timeoutRate),
     },
   });
-  const db = openDatabase(platform.databaseUrl, { max: 2 });
+  const db = openDatabase(runtime.databaseUrl, { max: 2 });
   try {
     const load = new LoadGenerator({
-      baseUrl: platform.baseUrl,
-      clients: await makeClients(options.concurrency, platform.jwtSecret),
+      baseUrl: runtime.baseUrl,
+      clients: await makeClients(options.concurrency, runtime.jwtSecret),
       payments: options.payments,
       concurrency: options.concurrency,
       rates: options.client,
@@ -122,7 +122,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     let thisLife = zeroFaultCounts();
     const readRuntimeFaults = async () => {
       try {
-        const res = await fetch(`${platform.baseUrl}/local/status`, { signal: AbortSignal.timeout(5_000) });
+        const res = await fetch(`${runtime.baseUrl}/local/status`, { signal: AbortSignal.timeout(5_000) });
         const status = (await res.json()) as { faults?: FaultCounts };
         thisLife = addCounts(zeroFaultCounts(), status.faults);
       } catch {
@@ -161,7 +161,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         thisLife = zeroFaultCounts();
         kills += 1;
         progress(`[chaos] kill -9 of the runtime after ${load.stats.sent} payments sent; restarting`);
-        await platform.restart();
+        await runtime.restart();
         progress(`[chaos] runtime restarted on the same database`);
       })();
       const loadStarted = Date.now();
@@ -228,6 +228,6 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     }
   } finally {
     await db.end({ timeout: 2 });
-    await platform.close();
+    await runtime.close();
   }
 }

@@ -6,7 +6,7 @@ import { type Database, openDatabase } from '../../lambdas/shared/adapters/postg
 import { signDevToken } from '../../lambdas/shared/auth/dev-token';
 import { loadConfig } from '../../lambdas/shared/config';
 import { PaymentCreated } from '../../lambdas/shared/events';
-import { startPlatformProcess } from '../chaos/platform-process';
+import { startRestartableRuntime } from '../chaos/restartable-runtime';
 import { type FuzzContext, type FuzzRequest, fuzzRequest } from './arbitraries';
 
 // `npm run fuzz`: property-based HTTP fuzzing of every route, through the real local runtime
@@ -195,8 +195,8 @@ async function tokens(secret: string, attackerId: string) {
 export async function runFuzz(options: FuzzOptions): Promise<FuzzSummary> {
   const started = Date.now();
   const progress = options.progress ?? (() => {});
-  const platform = await startPlatformProcess();
-  const db = openDatabase(platform.databaseUrl, { max: 2 });
+  const runtime = await startRestartableRuntime();
+  const db = openDatabase(runtime.databaseUrl, { max: 2 });
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
   const statuses: Record<string, number> = {};
   const targets: Record<string, number> = {};
@@ -207,14 +207,14 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzSummary> {
     const victimId = `victim-${randomUUID()}`;
     const victimToken = await signDevToken({
       userId: victimId,
-      secret: platform.jwtSecret,
+      secret: runtime.jwtSecret,
       issuer: config.JWT_ISSUER,
       audience: config.JWT_AUDIENCE,
     });
     const marker = `victim-secret-${randomUUID()}`;
     const victimPaymentIds: string[] = [];
     for (const amount of [1999, 2013, 4500]) {
-      const res = await fetch(`${platform.baseUrl}/payments`, {
+      const res = await fetch(`${runtime.baseUrl}/payments`, {
         method: 'POST',
         headers: {
           authorization: `Bearer ${victimToken}`,
@@ -227,7 +227,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzSummary> {
       victimPaymentIds.push(((await res.json()) as { id: string }).id);
     }
     const attackerId = `attacker-${randomUUID()}`;
-    const t = await tokens(platform.jwtSecret, attackerId);
+    const t = await tokens(runtime.jwtSecret, attackerId);
     const ctx: FuzzContext = { token: t.valid, attackerId, badTokens: t.bad, victimId, victimPaymentIds };
     // Once the victim's notifications exist, their ids are secrets too.
     const deadline = Date.now() + 30_000;
@@ -244,7 +244,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzSummary> {
     const property = fc.asyncProperty(fuzzRequest(ctx), async (req) => {
       const callerId = req.headers.authorization === `Bearer ${t.valid}` ? attackerId : undefined;
       const before = await rowCounts(db);
-      const answer = await send(platform.baseUrl, agent, { ...req, callerId });
+      const answer = await send(runtime.baseUrl, agent, { ...req, callerId });
       const after = await rowCounts(db);
       cases += 1;
       statuses[answer.status] = (statuses[answer.status] ?? 0) + 1;
@@ -286,7 +286,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzSummary> {
     ];
     let fixedProblem: string | undefined;
     for (const [name, req] of fixed) {
-      const answer = await send(platform.baseUrl, agent, req).catch((e: Error) => ({
+      const answer = await send(runtime.baseUrl, agent, req).catch((e: Error) => ({
         status: 0,
         headers: {},
         body: e.message,
@@ -319,6 +319,6 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzSummary> {
   } finally {
     agent.destroy();
     await db.end({ timeout: 2 });
-    await platform.close();
+    await runtime.close();
   }
 }

@@ -3,14 +3,12 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Database, openDatabase } from '../../lambdas/shared/adapters/postgres/database';
 import { startEmbeddedPostgres } from '../../local/embedded-postgres';
+import { LOCAL_DATABASE_NAME, withDatabaseName } from '../../local/runtime-database';
 import { OpsError } from './backend';
 
 // Which database the local commands read: --database-url, then DATABASE_URL (as `npm start` uses it), then
 // the embedded PostgreSQL under the local data dir (LOCAL_DATA_DIR or .local): the running one, or started
 // for this command and stopped after it.
-
-/** The database `npm start` creates on its embedded server (local/runtime.ts). */
-const LOCAL_DATABASE_NAME = 'payments';
 
 export interface OpenedDatabase {
   db: Database;
@@ -38,11 +36,7 @@ async function runningPort(postgresDir: string): Promise<number | undefined> {
   return Number.isInteger(pid) && pid > 0 && isAlive(pid) && Number.isInteger(port) ? port : undefined;
 }
 
-const withDatabase = (serverUrl: string) => {
-  const url = new URL(serverUrl);
-  url.pathname = `/${LOCAL_DATABASE_NAME}`;
-  return url.toString();
-};
+const withDatabase = (serverUrl: string) => withDatabaseName(serverUrl, LOCAL_DATABASE_NAME);
 
 export async function openLocalDatabase(options: {
   databaseUrl?: string;
@@ -64,11 +58,6 @@ export async function openLocalDatabase(options: {
     throw new OpsError(
       `No local database under ${postgresDir}: start the platform once (npm start), or pass --database-url / DATABASE_URL`,
     );
-  }
-  if (process.getuid?.() === 0) {
-    // As in local/runtime.ts: the `postgres` OS user must reach the data directory.
-    const { chmod } = await import('node:fs/promises');
-    await chmod(options.dataDir, 0o755);
   }
   const server = await startEmbeddedPostgres({ dataDir: postgresDir });
   const db = openDatabase(withDatabase(server.url), { max: 2 });

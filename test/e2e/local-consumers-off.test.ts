@@ -1,38 +1,14 @@
-import { randomUUID } from 'node:crypto';
-import { signDevToken } from '../../lambdas/shared/auth/dev-token';
-import { type LocalRuntimeProcess, removeDataDir, startLocalRuntime } from '../support/local-runtime-process';
+import { localRuntimeForFile } from '../support/local-runtime-process';
 import { PaymentsClient } from './client';
 
 // LOCAL_CONSUMERS=off (the bench's "API alone"): the API accepts and publishes after commit, but no
 // queue consumer runs, so the events stay in the local queues and the payment stays PENDING.
 
-interface QueueStatus {
-  visible: number;
-  inFlight: number;
-  delayed: number;
-}
-
 describe('local runtime with LOCAL_CONSUMERS=off', () => {
-  let runtime: LocalRuntimeProcess;
-  let client: PaymentsClient;
-
-  beforeAll(async () => {
-    runtime = await startLocalRuntime({ env: { LOCAL_CONSUMERS: 'off' } });
-    const token = await signDevToken({
-      userId: randomUUID(),
-      secret: await runtime.jwtSecret(),
-      issuer: 'payments-local',
-      audience: 'payments-api',
-    });
-    client = new PaymentsClient(runtime.baseUrl, token);
-  }, 90_000);
-
-  afterAll(async () => {
-    expect(await runtime.stop()).toBe(0);
-    await removeDataDir(runtime.dataDir);
-  }, 30_000);
+  const runtime = localRuntimeForFile({ env: { LOCAL_CONSUMERS: 'off' } });
 
   it('publishes created payments to the queue and leaves them there, unprocessed', async () => {
+    const client = new PaymentsClient(runtime().baseUrl, await runtime().token());
     const ids: string[] = [];
     for (let i = 0; i < 3; i++) {
       const created = await client.createPayment({
@@ -45,9 +21,7 @@ describe('local runtime with LOCAL_CONSUMERS=off', () => {
     }
     // No wait for a consumer that might show up: the runtime says none runs, and the events are queued
     // before each 201 (the API publishes after commit, and PutEvents enqueues before it answers).
-    const status = (await (await fetch(`${runtime.baseUrl}/local/status`)).json()) as {
-      queues: Record<string, QueueStatus & { consumer: string; inFlightBatches: number }>;
-    };
+    const status = await runtime().status();
     expect(status.queues.payments).toMatchObject({
       consumer: 'off',
       visible: 3,

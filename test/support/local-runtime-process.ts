@@ -1,6 +1,8 @@
-import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { signDevToken } from '../../lambdas/shared/auth/dev-token';
 import { freePort } from '../../local/embedded-postgres';
 import { exited, ownRuntimeEnv, spawnLocalRuntime } from '../../local/runtime-process';
 
@@ -12,31 +14,62 @@ export interface LocalRuntimeProcess {
   /** Milliseconds from spawn to the ready line. */
   readyAfterMs: number;
   jwtSecret(): Promise<string>;
+  /** A dev token the runtime accepts, for `userId` (default: a new user). */
+  token(userId?: string): Promise<string>;
+  /** `GET /local/status`, parsed. */
+  status(): Promise<RuntimeStatus>;
   /** SIGKILL: nothing runs after it, as after a crash. */
   crash(): Promise<void>;
   /** SIGINT (Ctrl-C); resolves with the exit code. */
   stop(): Promise<number | null>;
 }
 
-export async function makeDataDir(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'payments-e2e-'));
-  await chmod(dir, 0o755);
-  return dir;
+/** The parts of `GET /local/status` the tests read. */
+export interface RuntimeStatus {
+  queues: Record<
+    string,
+    {
+      visible: number;
+      inFlight: number;
+      delayed: number;
+      consumer: string;
+      delivered: number;
+      inFlightBatches: number;
+    }
+  >;
+  deadLetterQueues: Record<string, { visible: number }>;
+  schedules: Record<string, number>;
+}
+
+export function makeDataDir(): Promise<string> {
+  return mkdtemp(join(tmpdir(), 'payments-e2e-'));
 }
 
 export async function startLocalRuntime(
-  options: { dataDir?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {},
+  options: { dataDir?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv; entry?: string } = {},
 ) {
   const dataDir = options.dataDir ?? (await makeDataDir());
   const port = await freePort();
   const started = Date.now();
   const env = ownRuntimeEnv(port, dataDir, options.env);
-  const { child, baseUrl } = await spawnLocalRuntime({ env, timeoutMs: options.timeoutMs ?? 60_000 });
+  const { child, baseUrl } = await spawnLocalRuntime({
+    env,
+    entry: options.entry,
+    timeoutMs: options.timeoutMs ?? 60_000,
+  });
   const runtime: LocalRuntimeProcess = {
     baseUrl,
     dataDir,
     readyAfterMs: Date.now() - started,
     jwtSecret: async () => (await readFile(join(dataDir, 'jwt-secret'), 'utf8')).trim(),
+    status: async () => (await (await fetch(`${baseUrl}/local/status`)).json()) as RuntimeStatus,
+    token: async (userId = randomUUID()) =>
+      signDevToken({
+        userId,
+        secret: await runtime.jwtSecret(),
+        issuer: 'payments-local',
+        audience: 'payments-api',
+      }),
     crash: async () => {
       child.kill('SIGKILL');
       await exited(child);
@@ -62,4 +95,23 @@ export async function removeDataDir(dataDir: string): Promise<void> {
     // no pid file or no such process: nothing left running
   }
   await rm(dataDir, { recursive: true, force: true });
+}
+
+/** Starts a runtime before the file's tests and stops it (expecting a clean exit) after them. */
+export function localRuntimeForFile(
+  options: Parameters<typeof startLocalRuntime>[0] = {},
+): () => LocalRuntimeProcess {
+  let runtime: LocalRuntimeProcess | undefined;
+  beforeAll(async () => {
+    runtime = await startLocalRuntime(options);
+  }, 90_000);
+  afterAll(async () => {
+    if (!runtime) return;
+    expect(await runtime.stop()).toBe(0);
+    await removeDataDir(runtime.dataDir);
+  }, 30_000);
+  return () => {
+    if (!runtime) throw new Error('The local runtime did not start');
+    return runtime;
+  };
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { chmod, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type Database, openDatabase } from '../lambdas/shared/adapters/postgres/database';
@@ -9,12 +9,12 @@ import { freePort } from '../local/embedded-postgres';
 import { exited, ownRuntimeEnv, spawnLocalRuntime } from '../local/runtime-process';
 import { progress } from './stats';
 
-// The platform under test: `npm start` (bin/local.ts) as a child process on a free port with a fresh
+// The runtime under test: `npm start` (bin/local.ts) as a child process on a free port with a fresh
 // data directory, plus a direct connection to its embedded PostgreSQL for the bench's own reads.
 
 export const ROOT = resolve(import.meta.dirname, '..');
 
-export interface Platform {
+export interface BenchRuntime {
   baseUrl: string;
   dataDir: string;
   /** The embedded server's `payments` database (the runtime's own). */
@@ -78,9 +78,8 @@ async function postgresCpuMs(postmaster: number): Promise<number> {
 }
 
 /** `nodeArgs` go before the entry point, e.g. `--cpu-prof` to profile the runtime. */
-export async function startPlatform(options: { nodeArgs?: string[]; env?: NodeJS.ProcessEnv } = {}) {
+export async function startBenchRuntime(options: { nodeArgs?: string[]; env?: NodeJS.ProcessEnv } = {}) {
   const dataDir = await mkdtemp(join(tmpdir(), 'payments-bench-'));
-  await chmod(dataDir, 0o755);
   const port = await freePort();
   const env = ownRuntimeEnv(port, dataDir, options.env);
   const { child, baseUrl } = await spawnLocalRuntime({
@@ -103,7 +102,7 @@ export async function startPlatform(options: { nodeArgs?: string[]; env?: NodeJS
   const db = openDatabase(databaseUrl, { max: 4 });
   const secret = (await readFile(join(dataDir, 'jwt-secret'), 'utf8')).trim();
   const config = loadConfig({ APP_STAGE: 'local', DATABASE_URL: databaseUrl });
-  const platform: Platform = {
+  const runtime: BenchRuntime = {
     baseUrl,
     dataDir,
     databaseUrl,
@@ -138,7 +137,7 @@ export async function startPlatform(options: { nodeArgs?: string[]; env?: NodeJS
       await rm(dataDir, { recursive: true, force: true });
     },
   };
-  return platform;
+  return runtime;
 }
 
 /**
@@ -156,7 +155,7 @@ export async function waitUntilQuiet(
       SELECT (SELECT count(*)::int FROM local_queue_messages WHERE ${queues} AND queue NOT LIKE '%-dlq') AS queued,
              (SELECT count(*)::int FROM outbox WHERE published_at IS NULL) AS unpublished`;
     if (row && row.queued === 0 && row.unpublished === 0) return Date.now() - started;
-    if (Date.now() - started > timeoutMs) throw new Error(`Platform still busy after ${timeoutMs} ms`);
+    if (Date.now() - started > timeoutMs) throw new Error(`BenchRuntime still busy after ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }

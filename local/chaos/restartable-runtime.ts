@@ -1,23 +1,23 @@
 import type { ChildProcess } from 'node:child_process';
 import { appendFileSync } from 'node:fs';
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openDatabase } from '../../lambdas/shared/adapters/postgres/database';
 import { loadOrCreateDevSecret } from '../dev-secret';
 import { freePort, type RunningPostgres, startEmbeddedPostgres } from '../embedded-postgres';
+import { ensureDatabase, LOCAL_DATABASE_NAME } from '../runtime-database';
 import { exited, spawnLocalRuntime } from '../runtime-process';
 
 // A PostgreSQL of our own plus `bin/local.ts` as a child process on it: the runtime can be killed
 // with SIGKILL and started again while the database (and what it holds) lives on.
 
-export interface PlatformProcessOptions {
+export interface RestartableRuntimeOptions {
   /** Extra environment for the runtime (LOCAL_FAULTS, GATEWAY_* rates). */
   env?: Record<string, string>;
   startTimeoutMs?: number;
 }
 
-export interface PlatformProcess {
+export interface RestartableRuntime {
   baseUrl: string;
   databaseUrl: string;
   jwtSecret: string;
@@ -31,18 +31,6 @@ export interface PlatformProcess {
   close(): Promise<void>;
 }
 
-async function createDatabase(pg: RunningPostgres, name: string): Promise<string> {
-  const admin = openDatabase(pg.url, { max: 1 });
-  try {
-    await admin.unsafe(`CREATE DATABASE ${name}`);
-  } finally {
-    await admin.end();
-  }
-  const url = new URL(pg.url);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
-
 async function spawnRuntime(env: NodeJS.ProcessEnv, timeoutMs: number): Promise<ChildProcess> {
   const logFile = process.env.CHAOS_RUNTIME_LOG; // for debugging: the runtime's whole output
   const { child } = await spawnLocalRuntime({
@@ -53,14 +41,15 @@ async function spawnRuntime(env: NodeJS.ProcessEnv, timeoutMs: number): Promise<
   return child;
 }
 
-export async function startPlatformProcess(options: PlatformProcessOptions = {}): Promise<PlatformProcess> {
+export async function startRestartableRuntime(
+  options: RestartableRuntimeOptions = {},
+): Promise<RestartableRuntime> {
   const dataDir = await mkdtemp(join(tmpdir(), 'payments-chaos-'));
-  await chmod(dataDir, 0o755); // as root, PostgreSQL runs as `postgres` and must reach its directory
   let pg: RunningPostgres | undefined;
   let child: ChildProcess | undefined;
   try {
     pg = await startEmbeddedPostgres({ dataDir: join(dataDir, 'postgres') });
-    const databaseUrl = await createDatabase(pg, 'payments');
+    const databaseUrl = await ensureDatabase(pg.url, LOCAL_DATABASE_NAME);
     const port = await freePort();
     const env: NodeJS.ProcessEnv = {
       ...process.env,
@@ -84,7 +73,7 @@ export async function startPlatformProcess(options: PlatformProcessOptions = {})
     };
     child = await start();
     const running = pg;
-    const platform: PlatformProcess = {
+    const runtime: RestartableRuntime = {
       baseUrl: `http://127.0.0.1:${port}`,
       databaseUrl,
       jwtSecret: await loadOrCreateDevSecret(dataDir),
@@ -97,9 +86,9 @@ export async function startPlatformProcess(options: PlatformProcessOptions = {})
         child = undefined;
       },
       restart: async () => {
-        await platform.kill();
+        await runtime.kill();
         child = await start();
-        platform.starts += 1;
+        runtime.starts += 1;
       },
       close: async () => {
         const current = child;
@@ -122,7 +111,7 @@ export async function startPlatformProcess(options: PlatformProcessOptions = {})
         await rm(dataDir, { recursive: true, force: true });
       },
     };
-    return platform;
+    return runtime;
   } catch (error) {
     child?.kill('SIGKILL');
     await pg?.stop().catch(() => {});
