@@ -1,13 +1,13 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
-import { readSecret, resetSecretCache } from '../../lambdas/shared/adapters/secrets';
+import { readSecret } from '../../lambdas/shared/adapters/secrets';
 import { loadConfig } from '../../lambdas/shared/config';
 
 const sm = mockClient(SecretsManagerClient);
 
+// The cache is per secret ARN and lives as long as the module (a cold start): each test reads its own ARN.
 beforeEach(() => {
   sm.reset();
-  resetSecretCache();
 });
 
 describe('secrets', () => {
@@ -71,7 +71,7 @@ describe('connectDatabase', () => {
     });
     const config = loadConfig({
       APP_STAGE: 'prod',
-      DATABASE_SECRET_ARN: 'arn:secret:db',
+      DATABASE_SECRET_ARN: 'arn:secret:pool',
       DATABASE_HOST: 'proxy.internal',
       DATABASE_PREPARE: 'false',
       DATABASE_SSL: 'require',

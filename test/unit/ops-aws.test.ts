@@ -14,6 +14,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { PaymentCreated, PaymentSucceeded } from '../../lambdas/shared/events';
+import { toEnvelope } from '../../lambdas/shared/events/envelope';
 import { AwsOpsBackend } from '../../scripts/ops/aws-backend';
 import { runOps } from '../../scripts/ops/cli';
 import { discoverStack, type StackResources } from '../../scripts/ops/stack-outputs';
@@ -82,17 +83,15 @@ function queueDepths(depths: Record<string, number>) {
 
 function eventMessage(detailType: string, source: string, extra: Partial<Message> = {}): Message {
   const paymentId = randomUUID();
-  const body = {
-    version: '0',
+  const body = toEnvelope({
     id: randomUUID(),
-    'detail-type': detailType,
+    detailType,
     source,
     account: '123456789012',
-    time: '2026-03-01T10:00:00Z',
     region: 'eu-west-1',
-    resources: [],
+    time: new Date('2026-03-01T10:00:00Z'),
     detail: { event_id: randomUUID(), payment: { id: paymentId, amount: 1999 } },
-  };
+  });
   return {
     MessageId: randomUUID(),
     ReceiptHandle: `rh-${randomUUID()}`,

@@ -18,9 +18,3 @@ export function readSecret(secretArn: string): Promise<string> {
   }
   return pending;
 }
-
-/** For tests: forget cached secrets and the client. */
-export function resetSecretCache(): void {
-  cache.clear();
-  client = undefined;
-}
