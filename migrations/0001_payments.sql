@@ -1,4 +1,4 @@
--- Payments, their idempotency records and the transactional outbox (DESIGN.md sections 4-5).
+-- Payments, their idempotency records and the transactional outbox (docs/architecture.md, "Idempotency").
 CREATE TABLE payments (
   id             uuid PRIMARY KEY,
   user_id        text        NOT NULL,

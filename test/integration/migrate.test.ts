@@ -35,6 +35,16 @@ describe('migrate', () => {
     await expect(migrate(t.db, dir)).rejects.toThrow(/checksum mismatch/);
   });
 
+  it('lets a comment change after the migration was applied, and nothing else', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'migrations-'));
+    await writeFile(join(dir, '0001_a.sql'), '-- first words\nCREATE TABLE a (id int); -- a table\n');
+    await migrate(t.db, dir);
+    await writeFile(join(dir, '0001_a.sql'), '-- better words\n\nCREATE TABLE a (id int);   \n');
+    expect(await migrate(t.db, dir)).toEqual({ applied: [], skipped: ['0001_a.sql'] });
+    await writeFile(join(dir, '0001_a.sql'), '-- better words\nCREATE TABLE a (id int, b int);\n');
+    await expect(migrate(t.db, dir)).rejects.toThrow(/checksum mismatch/);
+  });
+
   it('rolls back a failing migration entirely', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'migrations-'));
     await writeFile(join(dir, '0001_ok.sql'), 'CREATE TABLE ok (id int);');

@@ -7,6 +7,20 @@ import type { Database } from './database';
 const MIGRATION_LOCK_ID = 7_421_901;
 const FILE_PATTERN = /^(\d{4})_[\w-]+\.sql$/;
 
+/**
+ * What a migration's checksum covers: its SQL without `--` comments and trailing white space, so a
+ * comment can be corrected after a deploy while any change to the statements is still refused. (A `--`
+ * inside a string literal would be cut too; the migrations have none, and a cut only weakens the check.)
+ */
+export function migrationChecksum(text: string): string {
+  const sql = text
+    .split('\n')
+    .map((line) => line.replace(/--.*$/, '').trimEnd())
+    .filter((line) => line !== '')
+    .join('\n');
+  return createHash('sha256').update(sql).digest('hex');
+}
+
 export interface MigrationResult {
   applied: string[];
   skipped: string[];
@@ -27,7 +41,7 @@ export async function migrate(
   const migrations = await Promise.all(
     files.map(async (name) => {
       const text = await readFile(join(dir, name), 'utf8');
-      return { name, text, checksum: createHash('sha256').update(text).digest('hex') };
+      return { name, text, checksum: migrationChecksum(text) };
     }),
   );
   const result: MigrationResult = { applied: [], skipped: [] };
@@ -49,7 +63,10 @@ export async function migrate(
       const previous = done.get(m.name);
       if (previous !== undefined) {
         if (previous !== m.checksum) {
-          throw new Error(`Migration ${m.name} was changed after it was applied (checksum mismatch)`);
+          throw new Error(
+            `Migration ${m.name} was changed after it was applied (checksum mismatch). A local runtime's ` +
+              'database made before the change can be dropped: delete its data directory (LOCAL_DATA_DIR, .local).',
+          );
         }
         result.skipped.push(m.name);
         continue;
