@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 
-// No module imports itself through others: every import graph of the repository is acyclic
-// (docs/architecture.md, "Layering"). Relative imports only; packages cannot import us back.
+// The layering rules of docs/architecture.md, "Layering": no module imports itself through others,
+// and the use cases and the domain import no AWS SDK, no Lambda types, no adapter and no HTTP edge.
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const FOLDERS = ['bin', 'lib', 'lambdas', 'local', 'scripts', 'bench', 'test'];
@@ -28,6 +28,7 @@ function resolveImport(from: string, specifier: string): string | undefined {
 }
 
 const IMPORT = /(?:^|\n)\s*(?:import|export)\s[^;]*?from\s+'(\.[^']+)'|import\(\s*'(\.[^']+)'\s*\)/g;
+const ANY_IMPORT = /(?:^|\n)\s*(?:import|export)\s[^;]*?from\s+'([^']+)'|import\(\s*'([^']+)'\s*\)/g;
 
 function graph(): Map<string, string[]> {
   const edges = new Map<string, string[]>();
@@ -81,5 +82,37 @@ describe('import graph', () => {
 
   it('has no import cycle', () => {
     expect(cycles(graph())).toEqual([]);
+  });
+});
+
+describe('layers', () => {
+  const inner = ['lambdas/shared/use-cases', 'lambdas/shared/domain', 'lambdas/shared/events'];
+  const forbidden = [
+    /^@aws-sdk\//,
+    /^@aws-lambda-powertools\//,
+    /^aws-lambda$/,
+    /^@middy\//,
+    /^postgres$/,
+    /\/adapters\//,
+    /\/api\//,
+    /\/sqs-worker\//,
+    /\/local\//,
+  ];
+
+  it('keep the use cases and the domain free of AWS, Lambda, adapters and the HTTP edge', () => {
+    const offending = inner
+      .flatMap((folder) => sourceFiles(join(ROOT, folder)))
+      .flatMap((file) =>
+        [...readFileSync(file, 'utf8').matchAll(ANY_IMPORT)]
+          .map((m) => (m[1] ?? m[2])!)
+          .filter((specifier) => forbidden.some((f) => f.test(specifier)))
+          .map((specifier) => `${relative(ROOT, file)} imports ${specifier}`),
+      );
+    expect(offending).toEqual([]);
+  });
+
+  it('would see such an import', () => {
+    const specifiers = [..."import { SQSClient } from '@aws-sdk/client-sqs';".matchAll(ANY_IMPORT)];
+    expect(specifiers.map((m) => m[1])).toEqual(['@aws-sdk/client-sqs']);
   });
 });
