@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type Database, openDatabase } from '../lambdas/shared/adapters/postgres/database';
 import { signDevToken } from '../lambdas/shared/auth/dev-token';
-import { loadConfig } from '../lambdas/shared/config';
+import { loadConfig, tokenConfigSchema } from '../lambdas/shared/config';
 import { freePort } from '../local/embedded-postgres';
 import { exited, ownRuntimeEnv, spawnLocalRuntime } from '../local/runtime-process';
 import { progress } from './stats';
@@ -101,7 +101,7 @@ export async function startBenchRuntime(options: { nodeArgs?: string[]; env?: No
   const databaseUrl = serverUrl('payments');
   const db = openDatabase(databaseUrl, { max: 4 });
   const secret = (await readFile(join(dataDir, 'jwt-secret'), 'utf8')).trim();
-  const config = loadConfig({ APP_STAGE: 'local', DATABASE_URL: databaseUrl });
+  const config = loadConfig(tokenConfigSchema, { JWT_SECRET: secret });
   const runtime: BenchRuntime = {
     baseUrl,
     dataDir,

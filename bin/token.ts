@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { signDevToken } from '../lambdas/shared/auth/dev-token';
-import { loadConfig } from '../lambdas/shared/config';
+import { loadConfig, tokenConfigSchema } from '../lambdas/shared/config';
 import { loadOrCreateDevSecret, localDataDir } from '../local/dev-secret';
 
 // `npm run token -- --user <id>`: prints a dev JWT for the local runtime, and nothing else.
@@ -9,10 +9,11 @@ import { loadOrCreateDevSecret, localDataDir } from '../local/dev-secret';
 const { values } = parseArgs({
   options: { user: { type: 'string' }, 'expires-in': { type: 'string', default: '3600' } },
 });
-const config = loadConfig({ ...process.env, APP_STAGE: 'local', DATABASE_URL: 'postgres://unused/unused' });
+const secret = await loadOrCreateDevSecret(localDataDir());
+const config = loadConfig(tokenConfigSchema, { ...process.env, APP_STAGE: 'local', JWT_SECRET: secret });
 const token = await signDevToken({
   userId: values.user ?? randomUUID(),
-  secret: await loadOrCreateDevSecret(localDataDir()),
+  secret,
   issuer: config.JWT_ISSUER,
   audience: config.JWT_AUDIENCE,
   expiresInSeconds: Number(values['expires-in']),

@@ -1,9 +1,9 @@
 import type { APIGatewayAuthorizerResult, APIGatewayTokenAuthorizerEvent } from 'aws-lambda';
 import { createTokenVerifier, InvalidTokenError } from '../shared/auth/token-verifier';
-import { loadConfig } from '../shared/config';
+import { loadConfig, tokenConfigSchema } from '../shared/config';
 import { logger } from '../shared/logger';
 
-const verify = createTokenVerifier(loadConfig());
+const verify = createTokenVerifier(loadConfig(tokenConfigSchema));
 
 /** Allows every route of the stage, so API Gateway may cache the decision per token. */
 function stageWildcard(methodArn: string): string {

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { connectDatabase } from '../shared/adapters/postgres/database';
 import { migrate } from '../shared/adapters/postgres/migrate';
-import { loadConfig } from '../shared/config';
+import { databaseConfigSchema, loadConfig } from '../shared/config';
 import { logger } from '../shared/logger';
 
 // The bundle ships the SQL files beside the handler (see the CDK construct's bundling hooks).
@@ -14,7 +14,7 @@ const MIGRATIONS_DIR =
 export const handler = async (event: CloudFormationCustomResourceEvent) => {
   const physicalResourceId = 'schema-migrations';
   if (event.RequestType === 'Delete') return { PhysicalResourceId: physicalResourceId };
-  const db = await connectDatabase(loadConfig());
+  const db = await connectDatabase(loadConfig(databaseConfigSchema));
   try {
     const result = await migrate(db, MIGRATIONS_DIR);
     logger.info('Migrations done', { applied: result.applied, skipped: result.skipped.length });

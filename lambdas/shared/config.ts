@@ -1,53 +1,100 @@
 // Namespace import (not the `z` export): esbuild then drops the parts of zod we do not use, e.g. its locales.
 import * as z from 'zod';
 
-// One validated view of the environment. Secrets are never read from here in AWS: only their ARNs.
-const schema = z
-  .object({
-    APP_STAGE: z.string().default('local'),
-    DATABASE_URL: z.string().url().optional(),
-    DATABASE_SECRET_ARN: z.string().optional(),
-    /** RDS Proxy endpoint; the secret's own host is used when absent. */
-    DATABASE_HOST: z.string().optional(),
-    DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(100).default(5),
-    /** Named prepared statements pin RDS Proxy connections; off in AWS. */
-    DATABASE_PREPARE: z
-      .enum(['true', 'false'])
-      .default('true')
-      .transform((v) => v === 'true'),
-    DATABASE_SSL: z.enum(['disable', 'require']).default('disable'),
-    EVENT_BUS_NAME: z.string().default('payments'),
-    JWT_ISSUER: z.string().default('payments-local'),
-    JWT_AUDIENCE: z.string().default('payments-api'),
-    JWT_JWKS_URL: z.string().url().optional(),
-    JWT_SECRET_ARN: z.string().optional(),
-    /** HS256 secret for the local runtime only; refused outside the local stage. */
-    JWT_SECRET: z.string().min(32).optional(),
-    /** Simulated gateway (the default provider): share of charges failing transiently, and timing out. */
-    GATEWAY_TRANSIENT_FAILURE_RATE: z.coerce.number().min(0).max(1).default(0),
-    GATEWAY_TIMEOUT_RATE: z.coerce.number().min(0).max(1).default(0),
-    /** How long a worker remembers a side effect it performed (gateway charge, notification send). */
-    WORKER_IDEMPOTENCY_TTL_SECONDS: z.coerce
-      .number()
-      .int()
-      .min(60)
-      .default(7 * 24 * 3600),
-    /** The relay leaves younger rows to the producer's own after-commit dispatch. */
-    OUTBOX_RELAY_GRACE_SECONDS: z.coerce.number().int().min(0).default(2),
-    OUTBOX_RELAY_BATCH_SIZE: z.coerce.number().int().min(1).max(500).default(100),
-  })
+// One validated view of the environment per kind of function: each reads only what it needs, so a
+// function the stack gives no database (the authorizer) starts without one. Secrets are never read
+// from here in AWS: only their ARNs. lib/ gives each function these variables; test/infra checks that
+// every function's template environment satisfies the schema its handler loads.
+
+const LOCAL = 'local';
+
+const stage = {
+  /** `local` for the local runtime and tests; the stage name (dev, prod) in AWS. */
+  APP_STAGE: z.string().default(LOCAL),
+};
+
+const tokens = {
+  JWT_ISSUER: z.string().default('payments-local'),
+  JWT_AUDIENCE: z.string().default('payments-api'),
+  JWT_JWKS_URL: z.string().url().optional(),
+  JWT_SECRET_ARN: z.string().optional(),
+  /** HS256 secret for the local runtime only; refused outside the local stage. */
+  JWT_SECRET: z.string().min(32).optional(),
+};
+
+const database = {
+  DATABASE_URL: z.string().url().optional(),
+  DATABASE_SECRET_ARN: z.string().optional(),
+  /** RDS Proxy endpoint; the secret's own host is used when absent. */
+  DATABASE_HOST: z.string().optional(),
+  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(100).default(5),
+  /** Named prepared statements pin RDS Proxy connections; off in AWS. */
+  DATABASE_PREPARE: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((v) => v === 'true'),
+  /** `require` encrypts; `verify-full` also checks the server's certificate and host name (RDS Proxy). */
+  DATABASE_SSL: z.enum(['disable', 'require', 'verify-full']).default('disable'),
+};
+
+const platform = {
+  /** The bus the function publishes to; required outside the local stage (no default bus in AWS). */
+  EVENT_BUS_NAME: z.string().optional(),
+  /** Simulated gateway (the default provider): share of charges failing transiently, and timing out. */
+  GATEWAY_TRANSIENT_FAILURE_RATE: z.coerce.number().min(0).max(1).default(0),
+  GATEWAY_TIMEOUT_RATE: z.coerce.number().min(0).max(1).default(0),
+  /** How long a worker remembers a side effect it performed (gateway charge, notification send). */
+  WORKER_IDEMPOTENCY_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .default(7 * 24 * 3600),
+  /** The relay leaves younger rows to the producer's own after-commit dispatch. */
+  OUTBOX_RELAY_GRACE_SECONDS: z.coerce.number().int().min(0).default(2),
+  OUTBOX_RELAY_BATCH_SIZE: z.coerce.number().int().min(1).max(500).default(100),
+};
+
+type Issues = z.core.$RefinementCtx;
+
+function needsDatabase(env: { DATABASE_URL?: string; DATABASE_SECRET_ARN?: string }, ctx: Issues): void {
+  if (!env.DATABASE_URL && !env.DATABASE_SECRET_ARN) {
+    ctx.addIssue({ code: 'custom', message: 'DATABASE_URL or DATABASE_SECRET_ARN is required' });
+  }
+}
+
+/** The authorizer: who signs tokens and how to check them. */
+export const tokenConfigSchema = z.object({ ...stage, ...tokens }).superRefine((env, ctx) => {
+  if (env.JWT_SECRET && env.APP_STAGE !== LOCAL) {
+    ctx.addIssue({ code: 'custom', message: 'JWT_SECRET is for the local stage only; use JWT_SECRET_ARN' });
+  }
+  if (!env.JWT_JWKS_URL && !env.JWT_SECRET_ARN && !env.JWT_SECRET) {
+    ctx.addIssue({ code: 'custom', message: 'JWT_JWKS_URL or JWT_SECRET_ARN is required' });
+  }
+});
+
+/** The migrator: the database and nothing else. */
+export const databaseConfigSchema = z.object({ ...stage, ...database }).superRefine(needsDatabase);
+
+/** The API, the workers and the outbox relay: the database, the bus and their settings. */
+export const platformConfigSchema = z
+  .object({ ...stage, ...database, ...platform })
   .superRefine((env, ctx) => {
-    if (!env.DATABASE_URL && !env.DATABASE_SECRET_ARN) {
-      ctx.addIssue({ code: 'custom', message: 'DATABASE_URL or DATABASE_SECRET_ARN is required' });
+    needsDatabase(env, ctx);
+    if (!env.EVENT_BUS_NAME && env.APP_STAGE !== LOCAL) {
+      ctx.addIssue({ code: 'custom', message: 'EVENT_BUS_NAME is required outside the local stage' });
     }
-    if (env.JWT_SECRET && env.APP_STAGE !== 'local') {
-      ctx.addIssue({ code: 'custom', message: 'JWT_SECRET is for the local stage only; use JWT_SECRET_ARN' });
-    }
-  });
+  })
+  .transform((env) => ({ ...env, EVENT_BUS_NAME: env.EVENT_BUS_NAME ?? 'payments' }));
 
-export type Config = z.infer<typeof schema>;
+export type TokenConfig = z.infer<typeof tokenConfigSchema>;
+export type DatabaseConfig = z.infer<typeof databaseConfigSchema>;
+export type Config = z.infer<typeof platformConfigSchema>;
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+/** Parses `env` with `schema`; the error lists every problem at once (a cold start fails loudly). */
+export function loadConfig<Schema extends z.ZodType>(
+  schema: Schema,
+  env: NodeJS.ProcessEnv = process.env,
+): z.infer<Schema> {
   const parsed = schema.safeParse(env);
   if (!parsed.success) {
     throw new Error(`Invalid configuration: ${parsed.error.issues.map((i) => i.message).join('; ')}`);

@@ -3,7 +3,7 @@ import { connectDatabase, type Database } from './adapters/postgres/database';
 import { PostgresOutboxStore } from './adapters/postgres/outbox-store';
 import { randomIds, systemClock } from './adapters/system';
 import { onColdStart } from './cold-start';
-import { type Config, loadConfig } from './config';
+import { type Config, loadConfig, platformConfigSchema } from './config';
 import { logger } from './logger';
 import type { Clock, EventPublisher, IdGenerator, OutboxDispatcher, OutboxStore } from './use-cases/ports';
 import { OutboxEventDispatcher } from './use-cases/publish-outbox';
@@ -37,7 +37,7 @@ export function buildSharedResources(parts: {
 
 /** Built once per process (a Lambda cold start); in the local runtime every function shares it. */
 export const sharedResources = onColdStart(async () => {
-  const config = loadConfig();
+  const config = loadConfig(platformConfigSchema);
   return buildSharedResources({
     config,
     db: await connectDatabase(config),

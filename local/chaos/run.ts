@@ -1,6 +1,6 @@
 import { openDatabase } from '../../lambdas/shared/adapters/postgres/database';
 import { signDevToken } from '../../lambdas/shared/auth/dev-token';
-import { loadConfig } from '../../lambdas/shared/config';
+import { loadConfig, tokenConfigSchema } from '../../lambdas/shared/config';
 import { type FaultRates, seededRandom } from '../faults/config';
 import { type FaultCounts, zeroFaultCounts } from '../faults/index';
 import {
@@ -80,7 +80,7 @@ export const totalFaults = (r: Pick<ChaosReport, 'faults'>) =>
   r.faults.kills;
 
 async function makeClients(count: number, secret: string): Promise<LoadClient[]> {
-  const config = loadConfig({ APP_STAGE: 'local', DATABASE_URL: 'postgres://unused/unused' });
+  const config = loadConfig(tokenConfigSchema, { JWT_SECRET: 'x'.repeat(32) });
   return Promise.all(
     Array.from({ length: count }, async (_, i) => {
       const userId = `chaos-user-${String(i).padStart(3, '0')}`;

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { SignJWT } from 'jose';
 import { type Database, openDatabase } from '../../lambdas/shared/adapters/postgres/database';
 import { signDevToken } from '../../lambdas/shared/auth/dev-token';
-import { loadConfig } from '../../lambdas/shared/config';
+import { loadConfig, tokenConfigSchema } from '../../lambdas/shared/config';
 import { PaymentCreated } from '../../lambdas/shared/events';
 import { startRestartableRuntime } from '../chaos/restartable-runtime';
 import { type FuzzContext, type FuzzRequest, fuzzRequest } from './arbitraries';
@@ -161,7 +161,7 @@ async function rowCounts(db: Database) {
 }
 
 async function tokens(secret: string, attackerId: string) {
-  const config = loadConfig({ APP_STAGE: 'local', DATABASE_URL: 'postgres://unused/unused' });
+  const config = loadConfig(tokenConfigSchema, { JWT_SECRET: 'x'.repeat(32) });
   const key = new TextEncoder().encode(secret);
   const now = Math.floor(Date.now() / 1000);
   const sign = (claims: Record<string, unknown>, k = key, alg = 'HS256') =>
@@ -203,7 +203,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzSummary> {
   let cases = 0;
   try {
     // The victim: a user with payments (and their notifications) the attacker must never see.
-    const config = loadConfig({ APP_STAGE: 'local', DATABASE_URL: 'postgres://unused/unused' });
+    const config = loadConfig(tokenConfigSchema, { JWT_SECRET: 'x'.repeat(32) });
     const victimId = `victim-${randomUUID()}`;
     const victimToken = await signDevToken({
       userId: victimId,

@@ -71,7 +71,7 @@ async function openSession(command: Command, options: OpsOptions, deps: OpsDepen
     // RDS forces TLS; a tunnel's local address does not match the certificate, so TLS without host verification.
     const db = openDatabase(options.databaseUrl, {
       max: 2,
-      ssl: !options.databaseUrl.includes('sslmode=disable'),
+      ssl: options.databaseUrl.includes('sslmode=disable') ? false : 'require',
     });
     session.db = db;
     session.closers.push(() => db.end({ timeout: 2 }));

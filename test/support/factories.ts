@@ -3,7 +3,7 @@ import type { APIGatewayProxyEvent, Context, SQSEvent, SQSRecord } from 'aws-lam
 import type { Database } from '../../lambdas/shared/adapters/postgres/database';
 import { PostgresPaymentCreationStore } from '../../lambdas/shared/adapters/postgres/payment-creation-store';
 import { insertPaymentStatement } from '../../lambdas/shared/adapters/postgres/payments';
-import { type Config, loadConfig } from '../../lambdas/shared/config';
+import { type Config, loadConfig, platformConfigSchema } from '../../lambdas/shared/config';
 import { newPendingPayment, type Payment } from '../../lambdas/shared/domain/payment';
 import { type OutgoingEvent, PaymentCreated, paymentEvent } from '../../lambdas/shared/events';
 import { toEnvelope } from '../../lambdas/shared/events/envelope';
@@ -139,7 +139,7 @@ export class RecordingPublisher implements EventPublisher {
 
 /** The configuration's defaults, as a function sees them with nothing but a database set. */
 export function testConfig(overrides: Partial<Config> = {}): Config {
-  return { ...loadConfig({ DATABASE_URL: 'postgres://test/test' }), ...overrides };
+  return { ...loadConfig(platformConfigSchema, { DATABASE_URL: 'postgres://test/test' }), ...overrides };
 }
 
 /** The production resources over a test database and a test publisher: what overrides hand a handler. */

@@ -4,7 +4,9 @@ import { SignJWT } from 'jose';
 const SECRET = 'unit-test-secret-unit-test-secret-0123456789';
 process.env.APP_STAGE = 'local';
 process.env.JWT_SECRET = SECRET;
-process.env.DATABASE_URL = 'postgres://unused@127.0.0.1:1/unused';
+// No DATABASE_URL: the stack gives the authorizer none, and it must start without one.
+delete process.env.DATABASE_URL;
+delete process.env.DATABASE_SECRET_ARN;
 
 const { handler } = await import('../../lambdas/authorizer/handler');
 const { signDevToken } = await import('../../lambdas/shared/auth/dev-token');

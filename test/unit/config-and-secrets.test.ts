@@ -1,7 +1,12 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { readSecret } from '../../lambdas/shared/adapters/secrets';
-import { loadConfig } from '../../lambdas/shared/config';
+import {
+  databaseConfigSchema,
+  loadConfig,
+  platformConfigSchema,
+  tokenConfigSchema,
+} from '../../lambdas/shared/config';
 
 const sm = mockClient(SecretsManagerClient);
 
@@ -33,32 +38,55 @@ describe('secrets', () => {
 });
 
 describe('config', () => {
-  it('needs a database', () => {
-    expect(() => loadConfig({})).toThrow(/DATABASE_URL or DATABASE_SECRET_ARN/);
-    expect(loadConfig({ DATABASE_SECRET_ARN: 'arn:x' }).DATABASE_PREPARE).toBe(true);
+  const platform = (env: NodeJS.ProcessEnv) => loadConfig(platformConfigSchema, env);
+
+  it('needs a database where the function uses one', () => {
+    expect(() => platform({})).toThrow(/DATABASE_URL or DATABASE_SECRET_ARN/);
+    expect(() => loadConfig(databaseConfigSchema, {})).toThrow(/DATABASE_URL or DATABASE_SECRET_ARN/);
+    expect(platform({ DATABASE_SECRET_ARN: 'arn:x' }).DATABASE_PREPARE).toBe(true);
+  });
+
+  it('lets the authorizer start with token settings only (no database)', () => {
+    const config = loadConfig(tokenConfigSchema, { APP_STAGE: 'dev', JWT_SECRET_ARN: 'arn:jwt' });
+    expect(config).toMatchObject({ JWT_SECRET_ARN: 'arn:jwt', JWT_ISSUER: 'payments-local' });
+    expect(() => loadConfig(tokenConfigSchema, { APP_STAGE: 'dev' })).toThrow(
+      /JWT_JWKS_URL or JWT_SECRET_ARN is required/,
+    );
   });
 
   it('allows a plain JWT secret only in the local stage', () => {
     const secret = 'x'.repeat(32);
-    expect(loadConfig({ DATABASE_URL: 'postgres://h/db', JWT_SECRET: secret }).JWT_SECRET).toBe(secret);
-    expect(() =>
-      loadConfig({ APP_STAGE: 'prod', DATABASE_URL: 'postgres://h/db', JWT_SECRET: secret }),
-    ).toThrow(/local stage only/);
+    expect(loadConfig(tokenConfigSchema, { JWT_SECRET: secret }).JWT_SECRET).toBe(secret);
+    expect(() => loadConfig(tokenConfigSchema, { APP_STAGE: 'prod', JWT_SECRET: secret })).toThrow(
+      /local stage only/,
+    );
   });
 
-  it('parses numbers and booleans from strings', () => {
-    const c = loadConfig({
+  it('needs the bus name outside the local stage, where there is no default bus', () => {
+    expect(platform({ DATABASE_URL: 'postgres://h/db' }).EVENT_BUS_NAME).toBe('payments');
+    expect(() => platform({ APP_STAGE: 'dev', DATABASE_SECRET_ARN: 'arn:x' })).toThrow(/EVENT_BUS_NAME/);
+    expect(
+      platform({ APP_STAGE: 'dev', DATABASE_SECRET_ARN: 'arn:x', EVENT_BUS_NAME: 'payments-dev' })
+        .EVENT_BUS_NAME,
+    ).toBe('payments-dev');
+  });
+
+  it('parses numbers and booleans from strings, and knows only three TLS modes', () => {
+    const c = platform({
       DATABASE_URL: 'postgres://h/db',
       DATABASE_POOL_MAX: '3',
       DATABASE_PREPARE: 'false',
+      DATABASE_SSL: 'verify-full',
     });
     expect(c.DATABASE_POOL_MAX).toBe(3);
     expect(c.DATABASE_PREPARE).toBe(false);
+    expect(c.DATABASE_SSL).toBe('verify-full');
+    expect(() => platform({ DATABASE_URL: 'postgres://h/db', DATABASE_SSL: 'prefer' })).toThrow();
   });
 });
 
 describe('connectDatabase', () => {
-  it('builds the pool from the Secrets Manager secret, with the proxy host and no prepared statements', async () => {
+  it('builds the pool from the Secrets Manager secret: the proxy host, a verified TLS session, no prepared statements', async () => {
     const { connectDatabase } = await import('../../lambdas/shared/adapters/postgres/database');
     sm.on(GetSecretValueCommand).resolves({
       SecretString: JSON.stringify({
@@ -69,12 +97,12 @@ describe('connectDatabase', () => {
         dbname: 'payments',
       }),
     });
-    const config = loadConfig({
+    const config = loadConfig(databaseConfigSchema, {
       APP_STAGE: 'prod',
       DATABASE_SECRET_ARN: 'arn:secret:pool',
       DATABASE_HOST: 'proxy.internal',
       DATABASE_PREPARE: 'false',
-      DATABASE_SSL: 'require',
+      DATABASE_SSL: 'verify-full',
     });
     const db = await connectDatabase(config); // postgres.js connects lazily: no network here
     const options = db.options as unknown as {
@@ -91,7 +119,7 @@ describe('connectDatabase', () => {
       user: 'app',
       database: 'payments',
       prepare: false,
-      ssl: 'require',
+      ssl: 'verify-full', // postgres.js: TLS with Node's certificate and host name checks
     });
     await connectDatabase(config);
     expect(sm.commandCalls(GetSecretValueCommand)).toHaveLength(1);

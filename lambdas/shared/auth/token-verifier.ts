@@ -1,6 +1,6 @@
 import { createRemoteJWKSet, type JWTVerifyGetKey, jwtVerify } from 'jose';
 import { readSecret } from '../adapters/secrets';
-import type { Config } from '../config';
+import type { TokenConfig } from '../config';
 
 export interface Principal {
   userId: string;
@@ -20,7 +20,7 @@ const CLOCK_SKEW_SECONDS = 60;
  * or RS256/ES256 against an OIDC issuer's JWKS. Issuer and audience are always checked;
  * `alg: none` and any algorithm not listed are refused by jose.
  */
-export function createTokenVerifier(config: Config): TokenVerifier {
+export function createTokenVerifier(config: TokenConfig): TokenVerifier {
   let key: Promise<Uint8Array | JWTVerifyGetKey> | undefined;
   const algorithms = config.JWT_JWKS_URL ? ['RS256', 'ES256'] : ['HS256'];
   const resolveKey = () => {

@@ -1,5 +1,5 @@
 import postgres, { type Sql } from 'postgres';
-import type { Config } from '../../config';
+import type { DatabaseConfig } from '../../config';
 import { readSecret } from '../secrets';
 
 export type Database = Sql;
@@ -33,13 +33,22 @@ export function socketOf(url: string): { url: string; path?: string } {
   return { url: parsed.toString(), path: `${dir}/.s.PGSQL.${parsed.port || 5432}` };
 }
 
-export function openDatabase(url: string, options: { max?: number; prepare?: boolean; ssl?: boolean } = {}) {
+/** TLS to the server: none, encrypted (`require`), or encrypted with its certificate and host name checked. */
+export type DatabaseTls = false | 'require' | 'verify-full';
+
+const tlsOf = (setting: DatabaseConfig['DATABASE_SSL']): DatabaseTls =>
+  setting === 'disable' ? false : setting;
+
+export function openDatabase(
+  url: string,
+  options: { max?: number; prepare?: boolean; ssl?: DatabaseTls } = {},
+) {
   const target = socketOf(url);
   return postgres(target.url, {
     ...(target.path ? { path: target.path } : {}),
     max: options.max ?? 5,
     prepare: options.prepare ?? true,
-    ssl: options.ssl ? 'require' : false,
+    ssl: options.ssl ?? false,
     idle_timeout: 30,
     connect_timeout: 10,
     onnotice: () => {},
@@ -48,10 +57,10 @@ export function openDatabase(url: string, options: { max?: number; prepare?: boo
 }
 
 /** Connects from DATABASE_URL, or from the Secrets Manager secret (read once per cold start). */
-export async function connectDatabase(config: Config): Promise<Database> {
+export async function connectDatabase(config: DatabaseConfig): Promise<Database> {
   const common = { max: config.DATABASE_POOL_MAX, prepare: config.DATABASE_PREPARE };
   if (config.DATABASE_URL) {
-    return openDatabase(config.DATABASE_URL, { ...common, ssl: config.DATABASE_SSL === 'require' });
+    return openDatabase(config.DATABASE_URL, { ...common, ssl: tlsOf(config.DATABASE_SSL) });
   }
   const secret = JSON.parse(await readSecret(config.DATABASE_SECRET_ARN!)) as DatabaseSecret;
   return postgres({
@@ -60,7 +69,8 @@ export async function connectDatabase(config: Config): Promise<Database> {
     database: secret.dbname ?? 'payments',
     username: secret.username,
     password: secret.password,
-    ssl: config.DATABASE_SSL === 'require' ? 'require' : false,
+    // verify-full: Node's own CA store, which holds Amazon's roots (RDS Proxy's certificate is ACM's).
+    ssl: tlsOf(config.DATABASE_SSL),
     max: common.max,
     prepare: common.prepare,
     idle_timeout: 30,
