@@ -1,10 +1,8 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { PostgresPaymentCreationStore } from '../shared/adapters/postgres/payment-creation-store';
 import { PostgresPaymentQueries } from '../shared/adapters/postgres/payment-queries';
-import { logger } from '../shared/logger';
-import { flushMetrics } from '../shared/metrics';
+import { observed } from '../shared/observability';
 import type { SharedResources } from '../shared/resources';
 import { httpBoundary } from './middleware';
 import { type ApiDeps, routeFor } from './routes';
@@ -20,9 +18,9 @@ export function apiDeps(resources: SharedResources): ApiDeps {
 
 /** The API function with its dependencies supplied by `getDeps` (cold-start wiring, or a test's). */
 export function createApiHandler(getDeps: () => Promise<ApiDeps>) {
-  return middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>()
-    .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use({ after: flushMetrics, onError: flushMetrics })
-    .use(httpBoundary())
-    .handler(async (event) => routeFor(event)(event, await getDeps()));
+  return observed(
+    middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>()
+      .use(httpBoundary())
+      .handler(async (event) => routeFor(event)(event, await getDeps())),
+  );
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { logger } from '../shared/logger';
+import { logger } from '../shared/observability';
 import { errorAnswer } from './errors';
 import { errorResponse, header } from './http';
 

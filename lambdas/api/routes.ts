@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { METRICS } from '../../lib/names';
-import { metrics } from '../shared/metrics';
+import { metrics } from '../shared/observability';
 import { type CreatePaymentDeps, createPayment } from '../shared/use-cases/create-payment';
 import {
   checkHealth,

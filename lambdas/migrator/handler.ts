@@ -4,14 +4,14 @@ import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { connectDatabase } from '../shared/adapters/postgres/database';
 import { migrate } from '../shared/adapters/postgres/migrate';
 import { databaseConfigSchema, loadConfig } from '../shared/config';
-import { logger } from '../shared/logger';
+import { logger, observed } from '../shared/observability';
 
 // The bundle ships the SQL files beside the handler (see the CDK construct's bundling hooks).
 const MIGRATIONS_DIR =
   process.env.MIGRATIONS_DIR ?? join(dirname(fileURLToPath(import.meta.url)), 'migrations');
 
 /** Custom resource (CDK Provider framework): applies pending migrations on every deploy. */
-export const handler = async (event: CloudFormationCustomResourceEvent) => {
+export const handler = observed(async (event: CloudFormationCustomResourceEvent) => {
   const physicalResourceId = 'schema-migrations';
   if (event.RequestType === 'Delete') return { PhysicalResourceId: physicalResourceId };
   const db = await connectDatabase(loadConfig(databaseConfigSchema));
@@ -22,4 +22,4 @@ export const handler = async (event: CloudFormationCustomResourceEvent) => {
   } finally {
     await db.end({ timeout: 5 });
   }
-};
+});

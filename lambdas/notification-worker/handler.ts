@@ -2,7 +2,7 @@ import { METRICS } from '../../lib/names';
 import { RecordingNotifier } from '../shared/adapters/notifier/recording-notifier';
 import { PostgresNotificationStore } from '../shared/adapters/postgres/notification-store';
 import { PaymentFailed, PaymentSucceeded } from '../shared/events';
-import { logger } from '../shared/logger';
+import { logger } from '../shared/observability';
 import { defineWorker } from '../shared/sqs-worker/define-worker';
 import { type NotifyDeps, notifyPaymentOutcome } from '../shared/use-cases/notify-payment-outcome';
 

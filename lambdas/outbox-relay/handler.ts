@@ -1,5 +1,5 @@
 import type { Context } from 'aws-lambda';
-import { logger } from '../shared/logger';
+import { logger, observed } from '../shared/observability';
 import { type SharedResources, sharedResources } from '../shared/resources';
 import { type RelayResult, relayOutbox } from '../shared/use-cases/relay-outbox';
 
@@ -28,4 +28,4 @@ export function createOutboxRelay(resources: () => Promise<SharedResources> = sh
   };
 }
 
-export const handler = createOutboxRelay();
+export const handler = observed(createOutboxRelay());

@@ -4,7 +4,7 @@ import { PostgresOutboxStore } from './adapters/postgres/outbox-store';
 import { randomIds, systemClock } from './adapters/system';
 import { onColdStart } from './cold-start';
 import { type Config, loadConfig, platformConfigSchema } from './config';
-import { logger } from './logger';
+import { logger } from './observability';
 import type { Clock, EventPublisher, IdGenerator, OutboxDispatcher, OutboxStore } from './use-cases/ports';
 import { OutboxEventDispatcher } from './use-cases/publish-outbox';
 

@@ -8,7 +8,9 @@ process.env.JWT_SECRET = SECRET;
 delete process.env.DATABASE_URL;
 delete process.env.DATABASE_SECRET_ARN;
 
-const { handler } = await import('../../lambdas/authorizer/handler');
+const { handler: authorizer } = await import('../../lambdas/authorizer/handler');
+const { lambdaContext } = await import('../support/factories');
+const handler = (e: APIGatewayTokenAuthorizerEvent) => authorizer(e, lambdaContext());
 const { signDevToken } = await import('../../lambdas/shared/auth/dev-token');
 
 const methodArn = 'arn:aws:execute-api:eu-west-1:123456789012:abc123/prod/POST/payments';

@@ -8,7 +8,7 @@ import {
   PaymentSucceeded,
   paymentEvent,
 } from '../../lambdas/shared/events';
-import { logger } from '../../lambdas/shared/logger';
+import { logger } from '../../lambdas/shared/observability';
 import {
   consumeEvents,
   PoisonMessageError,

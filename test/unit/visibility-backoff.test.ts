@@ -21,6 +21,27 @@ describe('queueUrlFromArn', () => {
       'http://127.0.0.1:4566/123456789012/payments-queue',
     );
   });
+  it('follows the endpoint the SDK uses: AWS_ENDPOINT_URL_SQS first, else AWS_ENDPOINT_URL (LocalStack)', () => {
+    const saved = { sqs: process.env.AWS_ENDPOINT_URL_SQS, all: process.env.AWS_ENDPOINT_URL };
+    try {
+      delete process.env.AWS_ENDPOINT_URL_SQS;
+      process.env.AWS_ENDPOINT_URL = 'http://localstack:4566';
+      expect(queueUrlFromArn(ARN)).toBe('http://localstack:4566/123456789012/payments-queue');
+      process.env.AWS_ENDPOINT_URL_SQS = 'http://127.0.0.1:3000';
+      expect(queueUrlFromArn(ARN)).toBe('http://127.0.0.1:3000/123456789012/payments-queue');
+      delete process.env.AWS_ENDPOINT_URL_SQS;
+      delete process.env.AWS_ENDPOINT_URL;
+      expect(queueUrlFromArn(ARN)).toBe('https://sqs.eu-west-1.amazonaws.com/123456789012/payments-queue');
+    } finally {
+      for (const [key, value] of [
+        ['AWS_ENDPOINT_URL_SQS', saved.sqs],
+        ['AWS_ENDPOINT_URL', saved.all],
+      ] as const) {
+        if (value === undefined) delete process.env[key];
+        else process.env[key] = value;
+      }
+    }
+  });
   it('refuses anything that is not an SQS ARN', () => {
     expect(() => queueUrlFromArn('arn:aws:sns:eu-west-1:1:topic', undefined)).toThrow(/not an SQS queue ARN/);
   });

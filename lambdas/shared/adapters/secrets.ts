@@ -1,4 +1,5 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { traced } from '../observability';
 import { awsClientConfig } from './aws-client-config';
 
 const cache = new Map<string, Promise<string>>();
@@ -8,7 +9,7 @@ let client: SecretsManagerClient | undefined;
 export function readSecret(secretArn: string): Promise<string> {
   let pending = cache.get(secretArn);
   if (!pending) {
-    client ??= new SecretsManagerClient(awsClientConfig);
+    client ??= traced(new SecretsManagerClient(awsClientConfig));
     pending = client.send(new GetSecretValueCommand({ SecretId: secretArn })).then((out) => {
       if (!out.SecretString) throw new Error(`Secret ${secretArn} has no string value`);
       return out.SecretString;

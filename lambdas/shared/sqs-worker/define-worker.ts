@@ -3,8 +3,7 @@ import type { MetricName } from '../../../lib/names';
 import { PowertoolsIdempotencyGuard } from '../adapters/postgres/worker-idempotency';
 import { onColdStart } from '../cold-start';
 import type { EventContract } from '../events';
-import { logger } from '../logger';
-import { flushMetrics, metrics } from '../metrics';
+import { logger, metrics, observed } from '../observability';
 import { type SharedResources, sharedResources } from '../resources';
 import type { SideEffectGuard } from '../use-cases/ports';
 import { BatchedOutboxDispatcher } from '../use-cases/publish-outbox';
@@ -80,7 +79,7 @@ export function defineWorker<Detail extends { correlation_id: string }, Ports, E
       return { ports: overrides.ports?.(built) ?? built, batch, guards: guardList, retries };
     });
 
-    return async (event, context) => {
+    return observed(async (event: SQSEvent, context: Context) => {
       const w = await wiring();
       // An unfinished side effect blocks other attempts until this invocation's own deadline.
       for (const guard of w.guards) guard.registerLambdaContext(context);
@@ -99,9 +98,8 @@ export function defineWorker<Detail extends { correlation_id: string }, Ports, E
         });
       } finally {
         await w.batch.flush();
-        flushMetrics();
       }
-    };
+    });
   };
   return { handler: create(), create };
 }

@@ -1,6 +1,7 @@
 import { ChangeMessageVisibilityCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
 import { awsClientConfig } from '../adapters/aws-client-config';
+import { traced } from '../observability';
 
 /** SQS refuses visibility timeouts above 12 hours. */
 const MAX_VISIBILITY_SECONDS = 12 * 3600;
@@ -23,13 +24,13 @@ export function backoffSeconds(receiveCount: number, policy: BackoffPolicy = DEF
 }
 
 /**
- * The queue URL for a record's `eventSourceARN` (arn:aws:sqs:REGION:ACCOUNT:NAME). When
- * AWS_ENDPOINT_URL_SQS is set (the local runtime, LocalStack) the URL is on that endpoint, since the
- * SDK sends to the QueueUrl's host.
+ * The queue URL for a record's `eventSourceARN` (arn:aws:sqs:REGION:ACCOUNT:NAME). When the SDK is
+ * pointed at another endpoint (AWS_ENDPOINT_URL_SQS, or AWS_ENDPOINT_URL as LocalStack sets it for
+ * every service), the URL is on that endpoint too, as the SDK resolves it.
  */
 export function queueUrlFromArn(
   arn: string,
-  endpoint: string | undefined = process.env.AWS_ENDPOINT_URL_SQS,
+  endpoint: string | undefined = process.env.AWS_ENDPOINT_URL_SQS || process.env.AWS_ENDPOINT_URL,
 ): string {
   const [, , service, region, account, name] = arn.split(':');
   if (service !== 'sqs' || !region || !account || !name) throw new Error(`not an SQS queue ARN: ${arn}`);
@@ -48,7 +49,7 @@ export interface RetryScheduler {
 
 export class SqsVisibilityBackoff implements RetryScheduler {
   constructor(
-    private readonly client: SQSClient = new SQSClient(awsClientConfig),
+    private readonly client: SQSClient = traced(new SQSClient(awsClientConfig)),
     private readonly policy: BackoffPolicy = DEFAULT_BACKOFF,
     private readonly onError: (error: unknown, record: SQSRecord) => void = () => {},
   ) {}

@@ -1,5 +1,6 @@
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import type { OutgoingEvent } from '../../events';
+import { traced } from '../../observability';
 import type { EventPublisher, PublishOutcome } from '../../use-cases/ports';
 import { awsClientConfig } from '../aws-client-config';
 
@@ -127,5 +128,5 @@ export class EventBridgePublisher implements EventPublisher {
 }
 
 export function createEventBridgePublisher(busName: string): EventBridgePublisher {
-  return new EventBridgePublisher(new EventBridgeClient(awsClientConfig), { busName });
+  return new EventBridgePublisher(traced(new EventBridgeClient(awsClientConfig)), { busName });
 }
