@@ -34,6 +34,8 @@ const runtime = await startRuntime({
   host: process.env.HOST || undefined,
   logLevel: process.env.LOG_LEVEL?.toUpperCase(),
   faults,
+  // LOCAL_BUNDLES=<cdk.out>: run what `cdk synth` bundled, each function with its template's environment.
+  bundles: process.env.LOCAL_BUNDLES || undefined,
   // LOCAL_CONSUMERS=off: no queue consumers, events stay queued (the API alone, e.g. for the bench).
   consumers: process.env.LOCAL_CONSUMERS?.toLowerCase() !== 'off',
 }).catch((error: unknown) => {

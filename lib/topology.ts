@@ -130,6 +130,7 @@ export const topology = {
     { method: 'GET', path: '/accounts/{user_id}/balance', function: 'api', authorized: true },
   ] as const satisfies readonly RouteSpec<FunctionName>[],
   authorizer: 'authorizer' as FunctionName,
+  migrator: 'migrator' as FunctionName,
   queues,
   rules: {
     paymentCreatedToPayments: {
@@ -161,6 +162,8 @@ export interface Topology {
   routes: readonly RouteSpec[];
   /** The function API Gateway runs before every `authorized` route. */
   authorizer: string;
+  /** The function that applies the schema: a custom resource in AWS, the first invocation locally. */
+  migrator: string;
   queues: Record<string, QueueSpec>;
   rules: Record<string, RuleSpec>;
   schedules: Record<string, ScheduleSpec>;

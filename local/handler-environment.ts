@@ -1,41 +1,78 @@
+import { join, resolve } from 'node:path';
+import { names } from '../lib/names';
 import type { Topology } from '../lib/topology';
 import { LOCAL_REGION, LOCAL_STAGE } from './aws-identity';
+import type { BundledFunction } from './cloud-assembly';
 
-// What the handler modules read at import time. Set before the first dynamic import, since every
-// handler builds its config (and clients) on load, as in a Lambda cold start.
+// What a function's code reads from its environment, locally. From the sources, every handler module
+// shares this process's environment, set before the first import (handlers read it on load, as in a
+// cold start). From the bundles, each process gets its template's environment plus what the Lambda
+// service itself provides, with local stand-ins for the service's endpoints.
 
-export interface HandlerEnvironmentInput {
-  topology: Topology;
-  databaseUrl: string;
-  jwtSecret: string;
-  /** This process's own HTTP server: the EventBridge and SQS endpoints. */
+const ROOT = resolve(import.meta.dirname, '..');
+
+export interface LocalEndpoints {
+  /** This process's own HTTP server: the EventBridge, SQS and Secrets Manager endpoints. */
   endpoint: string;
+  /** Powertools log level for the handlers. */
   logLevel: string;
 }
 
-export function handlerEnvironment(input: HandlerEnvironmentInput): Record<string, string> {
+/** What Lambda provides every function, and what stands in locally for AWS itself. */
+function serviceEnvironment(local: LocalEndpoints): Record<string, string> {
   return {
-    APP_STAGE: LOCAL_STAGE,
-    DATABASE_URL: input.databaseUrl,
-    DATABASE_POOL_MAX: '10',
-    JWT_SECRET: input.jwtSecret,
-    EVENT_BUS_NAME: input.topology.bus.name,
     AWS_REGION: LOCAL_REGION,
+    AWS_DEFAULT_REGION: LOCAL_REGION,
     // Dummy credentials so the SDK signs requests to the local endpoints; not secrets.
     AWS_ACCESS_KEY_ID: 'local',
     AWS_SECRET_ACCESS_KEY: 'local',
-    AWS_ENDPOINT_URL_EVENTBRIDGE: input.endpoint,
-    AWS_ENDPOINT_URL_SQS: input.endpoint,
+    // Every SDK client of the function talks to the local runtime (LocalStack sets the same variable).
+    AWS_ENDPOINT_URL: local.endpoint,
     // Node 20 is supported locally; the SDK's notice about its 2027 floor would only be noise here.
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-    POWERTOOLS_LOG_LEVEL: input.logLevel,
-    POWERTOOLS_DEV: 'false',
-    POWERTOOLS_METRICS_NAMESPACE: 'PaymentsLocal',
+    POWERTOOLS_LOG_LEVEL: local.logLevel,
+    // No CloudWatch and no X-Ray here.
     POWERTOOLS_METRICS_DISABLED: 'true',
     POWERTOOLS_TRACE_ENABLED: 'false',
   };
 }
 
-export function applyHandlerEnvironment(input: HandlerEnvironmentInput): void {
-  Object.assign(process.env, handlerEnvironment(input));
+/** The environment of the handler modules imported from the sources into this process. */
+export function sourceEnvironment(
+  input: LocalEndpoints & { topology: Topology; databaseUrl: string; jwtSecret: string },
+): Record<string, string> {
+  return {
+    ...serviceEnvironment(input),
+    APP_STAGE: LOCAL_STAGE,
+    DATABASE_URL: input.databaseUrl,
+    DATABASE_POOL_MAX: '10',
+    JWT_SECRET: input.jwtSecret,
+    EVENT_BUS_NAME: input.topology.bus.name,
+    // The bundle ships the SQL beside the migrator; from the sources it is the repository's folder.
+    MIGRATIONS_DIR: join(ROOT, 'migrations'),
+    POWERTOOLS_DEV: 'false',
+    POWERTOOLS_METRICS_NAMESPACE: 'PaymentsLocal',
+  };
+}
+
+/**
+ * Set on a bundled function's process over its template environment: Lambda's own variables, the local
+ * endpoints, and `caFile` as an extra trusted root (the local database's certificate, standing in for
+ * the Amazon roots of RDS Proxy's certificate).
+ */
+export function bundleRuntimeEnvironment(
+  fn: BundledFunction,
+  input: LocalEndpoints & { caFile: string },
+): Record<string, string> {
+  return {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    TZ: 'UTC',
+    LAMBDA_TASK_ROOT: fn.dir,
+    _HANDLER: fn.handler,
+    AWS_LAMBDA_FUNCTION_NAME: names.inStage(LOCAL_STAGE, fn.name),
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.spec.memoryMb),
+    AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+    NODE_EXTRA_CA_CERTS: input.caFile,
+    ...serviceEnvironment(input),
+  };
 }

@@ -4,10 +4,10 @@ import { migrate } from '../lambdas/shared/adapters/postgres/migrate';
 import { startEmbeddedPostgres } from './embedded-postgres';
 
 // The local runtime's database: the embedded PostgreSQL under the data directory unless a URL is given,
-// migrated (the product's schema, then the local queues'), and held by one runtime at a time.
+// with the local queues' tables, and held by one runtime at a time. The product's schema is applied by
+// the migrator function, as the stack's custom resource does (local/runtime.ts).
 
 const ROOT = resolve(import.meta.dirname, '..');
-const PRODUCT_MIGRATIONS = join(ROOT, 'migrations');
 const LOCAL_MIGRATIONS = join(ROOT, 'local', 'migrations');
 /** The database `npm start` creates on its embedded server (the ops CLI finds it by this name). */
 export const LOCAL_DATABASE_NAME = 'payments';
@@ -17,6 +17,8 @@ const RUNTIME_LOCK_ID = 7_421_902;
 export interface RuntimeDatabase {
   db: Database;
   url: string;
+  /** How a function reaches the embedded server over TCP: the fields of an RDS credentials secret. */
+  credentials?: { host: string; port: number; username: string; password: string; dbname: string };
   /** Releases the lock, closes the pool and stops the embedded server (if this runtime started it). */
   close(): Promise<void>;
 }
@@ -43,6 +45,8 @@ export async function ensureDatabase(serverUrl: string, name: string): Promise<s
 export async function openRuntimeDatabase(options: {
   dataDir: string;
   databaseUrl?: string;
+  /** The embedded server also serves TLS with this certificate. */
+  tls?: { cert: string; key: string };
 }): Promise<RuntimeDatabase> {
   const closers: (() => Promise<unknown>)[] = [];
   const close = async () => {
@@ -50,14 +54,19 @@ export async function openRuntimeDatabase(options: {
   };
   try {
     let url = options.databaseUrl;
+    let credentials: RuntimeDatabase['credentials'];
     if (!url) {
-      const pg = await startEmbeddedPostgres({ dataDir: join(options.dataDir, 'postgres') });
+      const pg = await startEmbeddedPostgres({
+        dataDir: join(options.dataDir, 'postgres'),
+        tls: options.tls,
+      });
       closers.push(() => pg.stop());
       url = await ensureDatabase(pg.url, LOCAL_DATABASE_NAME);
+      const { username, password } = new URL(pg.url);
+      credentials = { host: 'localhost', port: pg.port, username, password, dbname: LOCAL_DATABASE_NAME };
     }
     const db: Database = openDatabase(url, { max: 20 });
     closers.push(() => db.end({ timeout: 2 }));
-    await migrate(db, PRODUCT_MIGRATIONS);
     await migrate(db, LOCAL_MIGRATIONS, { trackingTable: 'local_schema_migrations' });
 
     const lock = await db.reserve();
@@ -65,7 +74,7 @@ export async function openRuntimeDatabase(options: {
     const [{ locked } = { locked: false }] = await lock<{ locked: boolean }[]>`
       SELECT pg_try_advisory_lock(${RUNTIME_LOCK_ID}) AS locked`;
     if (!locked) throw new Error('Another local runtime is already using this database');
-    return { db, url, close };
+    return { db, url, credentials, close };
   } catch (error) {
     await close();
     throw error;

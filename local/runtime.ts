@@ -1,27 +1,35 @@
 import { randomUUID } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
+import { join } from 'node:path';
 import { names } from '../lib/names';
 import { topology as platformTopology, type Topology } from '../lib/topology';
 import { ApiEntry } from './api-entry';
+import { type CloudAssembly, localSecretArn, readCloudAssembly } from './cloud-assembly';
 import { type Consumers, startConsumers } from './consumers';
 import { loadOrCreateDevSecret } from './dev-secret';
 import { LocalEventBus } from './event-bus';
 import type { LocalFaults } from './faults';
-import { loadFunctions } from './functions';
-import { applyHandlerEnvironment } from './handler-environment';
+import { loadSourceFunctions, startBundledFunctions } from './functions';
+import { bundleRuntimeEnvironment, sourceEnvironment } from './handler-environment';
 import { createLocalHttpServer } from './http-server';
+import { invokeFunction, type LocalFunction } from './lambda-context';
 import type { PollerHooks } from './poller';
 import { QueueStore } from './queue-store';
 import { compileRules } from './rule-matcher';
-import { openRuntimeDatabase } from './runtime-database';
+import { openRuntimeDatabase, type RuntimeDatabase } from './runtime-database';
 import { startSchedules } from './scheduler';
+import { secretsManagerService } from './secrets-endpoint';
 import { sqsService } from './sqs-endpoint';
 import { runtimeStatus } from './status';
+import { localhostCertificate } from './tls';
 
 // The whole platform in one process (docs/architecture.md, "Local runtime"), built by iterating a
 // topology: its routes, functions, queues, rules and schedules. Nothing here names one of them.
 
 const DRAIN_LIMIT_MS = 8_000;
+
+type Log = (message: string, fields?: Record<string, unknown>) => void;
 
 export interface RuntimeOptions {
   dataDir: string;
@@ -31,6 +39,11 @@ export interface RuntimeOptions {
   host?: string;
   /** Default: the platform's (lib/topology.ts). */
   topology?: Topology;
+  /**
+   * A cloud assembly from `cdk synth` (LOCAL_BUNDLES): run the bundles it holds, each in a process of its
+   * own with the environment its template gives it, instead of the sources.
+   */
+  bundles?: string;
   /** Powertools log level for the handlers. */
   logLevel?: string;
   pollerHooks?: PollerHooks;
@@ -41,14 +54,14 @@ export interface RuntimeOptions {
    * schedules run as usual: the API alone as it runs in AWS, where the workers are not on its CPU (the bench).
    */
   consumers?: boolean;
-  log?: (message: string, fields?: Record<string, unknown>) => void;
+  log?: Log;
 }
 
 export interface RunningRuntime {
   baseUrl: string;
   databaseUrl: string;
   jwtSecret: string;
-  /** Drains HTTP and queue work, then stops the server, the pools and the embedded PostgreSQL. */
+  /** Drains HTTP and queue work, then stops the server, the functions, the pools and the database. */
   stop(): Promise<void>;
 }
 
@@ -75,10 +88,69 @@ async function listen(server: Server, port: number, host: string): Promise<strin
   return `http://${host}:${typeof address === 'object' && address ? address.port : port}`;
 }
 
+/** The CloudFormation custom resource event the stack's provider sends the migrator on a deploy. */
+function schemaMigrationEvent(stackName: string) {
+  return {
+    RequestType: 'Create',
+    ServiceToken: 'local',
+    ResponseURL: 'http://localhost/unused',
+    StackId: `arn:aws:cloudformation:local:000000000000:stack/${stackName}/local`,
+    RequestId: randomUUID(),
+    LogicalResourceId: 'Migrations',
+    ResourceType: 'Custom::SchemaMigrations',
+    ResourceProperties: { ServiceToken: 'local' },
+  };
+}
+
+interface RunningFunctions {
+  functions: Map<string, LocalFunction>;
+  stop(): Promise<unknown>;
+}
+
+/** The bundles `cdk synth` made, each with its template's environment; secrets they name are served here. */
+async function startBundles(parts: {
+  assembly: CloudAssembly;
+  topology: Topology;
+  database: RuntimeDatabase;
+  jwtSecret: string;
+  secrets: Map<string, string>;
+  caFile: string;
+  endpoint: string;
+  logLevel: string;
+  log: Log;
+}): Promise<RunningFunctions> {
+  const { credentials } = parts.database;
+  if (!credentials) throw new Error('LOCAL_BUNDLES runs on the embedded PostgreSQL: unset DATABASE_URL');
+  const secretValues: Record<string, string> = {
+    DATABASE_SECRET_ARN: JSON.stringify({ engine: 'postgres', ...credentials }),
+    JWT_SECRET_ARN: parts.jwtSecret,
+  };
+  const bundled = parts.assembly.functions({
+    databaseHost: credentials.host,
+    secretArn: (variable, logicalId) => {
+      const value = secretValues[variable];
+      if (value === undefined) throw new Error(`${variable}: no local secret stands in for it`);
+      const arn = localSecretArn(logicalId);
+      parts.secrets.set(arn, value);
+      return arn;
+    },
+  });
+  return startBundledFunctions(parts.topology, bundled, {
+    runtimeEnvironment: (fn) => bundleRuntimeEnvironment(fn, parts),
+    output: (name, chunk) => {
+      if (parts.logLevel !== 'SILENT') parts.log(`${name}: ${chunk.toString().trimEnd()}`);
+    },
+  });
+}
+
 export async function startRuntime(options: RuntimeOptions): Promise<RunningRuntime> {
   const log = options.log ?? stderrLog;
   const topology = options.topology ?? platformTopology;
+  const logLevel = options.logLevel ?? 'WARN';
   const rules = compileRules(topology.rules); // an unsupported pattern operator fails here, first
+  const assembly = options.bundles ? readCloudAssembly(options.bundles, topology) : undefined;
+  if (assembly && options.faults)
+    throw new Error('LOCAL_FAULTS wraps the sources: it cannot run with LOCAL_BUNDLES');
   const cleanups: (() => Promise<unknown>)[] = [];
   const cleanUp = async () => {
     for (const fn of cleanups.reverse())
@@ -86,7 +158,9 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
   };
   try {
     const jwtSecret = await loadOrCreateDevSecret(options.dataDir);
-    const database = await openRuntimeDatabase(options);
+    // The bundles verify the database's certificate (DATABASE_SSL=verify-full), as they do RDS Proxy's.
+    const certificate = assembly ? await localhostCertificate() : undefined;
+    const database = await openRuntimeDatabase({ ...options, tls: certificate });
     cleanups.push(database.close);
     const { db } = database;
 
@@ -100,7 +174,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
     const bus = new LocalEventBus({
       db,
       store,
-      busName: topology.bus.name,
+      busName: assembly?.busName ?? topology.bus.name,
       rules,
       onEnqueued: (queues) => {
         for (const queue of queues) consumers?.wake(queue);
@@ -109,14 +183,24 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
     });
     const queueNames = Object.keys(topology.queues);
     const knownQueues = new Set(queueNames.flatMap((q) => [q, names.deadLetterQueue(q)]));
+    const secrets = new Map<string, string>();
     const api = new ApiEntry({ routes: topology.routes, authorizer: topology.authorizer, log });
     const server = createLocalHttpServer({
       api: (req) => api.handle(req),
-      awsServices: [bus.service(), sqsService(store, knownQueues)],
-      status: () => runtimeStatus({ topology, store, consumers, schedules, db, faults: options.faults }),
+      awsServices: [bus.service(), sqsService(store, knownQueues), secretsManagerService(secrets)],
+      status: () =>
+        runtimeStatus({
+          topology,
+          code: assembly ? { from: 'bundles', stack: assembly.stackName } : { from: 'sources' },
+          store,
+          consumers,
+          schedules,
+          db,
+          faults: options.faults,
+        }),
       log,
     });
-    const baseUrl = await listen(server, options.port, options.host ?? '127.0.0.1');
+    const endpoint = await listen(server, options.port, options.host ?? '127.0.0.1');
     cleanups.push(
       () =>
         new Promise<void>((done) => {
@@ -125,20 +209,42 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
         }),
     );
 
-    // Handlers read their environment on load, as in a cold start: set it before the first import.
-    applyHandlerEnvironment({
-      topology,
-      databaseUrl: database.url,
-      jwtSecret,
-      endpoint: baseUrl,
-      logLevel: options.logLevel ?? 'WARN',
-    });
-    const functions = await loadFunctions(topology, options.faults?.handlerOf.bind(options.faults));
+    let running: RunningFunctions;
+    if (assembly) {
+      const caFile = join(options.dataDir, 'local-ca.pem');
+      await writeFile(caFile, certificate!.cert);
+      running = await startBundles({
+        assembly,
+        topology,
+        database,
+        jwtSecret,
+        secrets,
+        caFile,
+        endpoint,
+        logLevel,
+        log,
+      });
+    } else {
+      // Handlers read their environment on load, as in a cold start: set it before the first import.
+      Object.assign(
+        process.env,
+        sourceEnvironment({ topology, databaseUrl: database.url, jwtSecret, endpoint, logLevel }),
+      );
+      const functions = await loadSourceFunctions(topology, options.faults?.handlerOf.bind(options.faults));
+      running = { functions, stop: async () => {} };
+    }
+    cleanups.push(running.stop);
     const functionFor = (name: string) => {
-      const fn = functions.get(name);
+      const fn = running.functions.get(name);
       if (!fn) throw new Error(`Function ${name} is not loaded`);
       return fn;
     };
+    // The schema, as a deploy applies it: the migrator, invoked as the stack's custom resource invokes it.
+    await invokeFunction(
+      functionFor(topology.migrator),
+      schemaMigrationEvent(assembly?.stackName ?? 'local'),
+    );
+
     api.open(functionFor);
     consumers = startConsumers({
       topology,
@@ -161,7 +267,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
       })();
       return stopping;
     };
-    return { baseUrl, databaseUrl: database.url, jwtSecret, stop };
+    return { baseUrl: endpoint, databaseUrl: database.url, jwtSecret, stop };
   } catch (error) {
     await cleanUp();
     throw error;

@@ -9,6 +9,8 @@ import type { RunningSchedules } from './scheduler';
 /** `GET /local/status`: queue and DLQ depths, consumers, schedule runs, payments by status, faults. */
 export async function runtimeStatus(parts: {
   topology: Topology;
+  /** Where the functions' code comes from: the sources, or the bundles of a cloud assembly. */
+  code: { from: 'sources' } | { from: 'bundles'; stack: string };
   store: QueueStore;
   consumers: Consumers | undefined;
   schedules: RunningSchedules | undefined;
@@ -19,6 +21,7 @@ export async function runtimeStatus(parts: {
   const queues = Object.keys(parts.topology.queues);
   const empty = { visible: 0, inFlight: 0, delayed: 0 };
   return {
+    code: parts.code,
     queues: Object.fromEntries(
       queues.map((q) => [
         q,

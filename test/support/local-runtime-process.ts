@@ -26,6 +26,7 @@ export interface LocalRuntimeProcess {
 
 /** The parts of `GET /local/status` the tests read. */
 export interface RuntimeStatus {
+  code: { from: 'sources' | 'bundles'; stack?: string };
   queues: Record<
     string,
     {
@@ -45,18 +46,23 @@ export function makeDataDir(): Promise<string> {
   return mkdtemp(join(tmpdir(), 'payments-e2e-'));
 }
 
-export async function startLocalRuntime(
-  options: { dataDir?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv; entry?: string } = {},
-) {
+interface StartOptions {
+  dataDir?: string;
+  timeoutMs?: number;
+  env?: NodeJS.ProcessEnv;
+  /** The script to run instead of bin/local.ts. */
+  entry?: string;
+}
+
+export async function startLocalRuntime(options: StartOptions = {}) {
   const dataDir = options.dataDir ?? (await makeDataDir());
   const port = await freePort();
   const started = Date.now();
   const env = ownRuntimeEnv(port, dataDir, options.env);
-  const { child, baseUrl } = await spawnLocalRuntime({
-    env,
-    entry: options.entry,
-    timeoutMs: options.timeoutMs ?? 60_000,
-  });
+  const spawned = spawnLocalRuntime({ env, entry: options.entry, timeoutMs: options.timeoutMs ?? 60_000 });
+  // A runtime that does not start leaves nothing behind (a data directory it made, its database).
+  if (!options.dataDir) spawned.catch(() => removeDataDir(dataDir));
+  const { child, baseUrl } = await spawned;
   const runtime: LocalRuntimeProcess = {
     baseUrl,
     dataDir,
@@ -99,11 +105,11 @@ export async function removeDataDir(dataDir: string): Promise<void> {
 
 /** Starts a runtime before the file's tests and stops it (expecting a clean exit) after them. */
 export function localRuntimeForFile(
-  options: Parameters<typeof startLocalRuntime>[0] = {},
+  options: StartOptions | (() => StartOptions) = {},
 ): () => LocalRuntimeProcess {
   let runtime: LocalRuntimeProcess | undefined;
   beforeAll(async () => {
-    runtime = await startLocalRuntime(options);
+    runtime = await startLocalRuntime(typeof options === 'function' ? options() : options);
   }, 90_000);
   afterAll(async () => {
     if (!runtime) return;
