@@ -4,6 +4,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { names } from '../names';
 import type { StageConfig } from '../stage-config';
 import type { Network } from './network';
 import type { PlatformFunction } from './platform-function';
@@ -60,7 +61,8 @@ export class Database extends Construct {
       description: 'RDS Proxy: reachable from the platform functions only',
       allowAllOutbound: false,
     });
-    const instanceIdentifier = `payments-${this.config.stage}`;
+    // Fixed names carry the stage: a second stage in the same account and region must not collide.
+    const instanceIdentifier = names.stageResource(this.config.stage);
     // Created here rather than by RDS so it has a retention (and no LogRetention helper function).
     const postgresLogs = new logs.LogGroup(this, 'PostgresLogs', {
       logGroupName: `/aws/rds/instance/${instanceIdentifier}/postgresql`,
@@ -96,6 +98,7 @@ export class Database extends Construct {
     });
     instance.node.addDependency(postgresLogs);
     const proxy = new rds.DatabaseProxy(this, 'Proxy', {
+      dbProxyName: names.stageResource(this.config.stage),
       proxyTarget: rds.ProxyTarget.fromInstance(instance),
       secrets: [instance.secret!],
       vpc: network.vpc,

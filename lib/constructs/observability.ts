@@ -6,7 +6,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { METRICS, METRICS_NAMESPACE } from '../names';
+import { METRICS, METRICS_NAMESPACE, names } from '../names';
 import type { StageConfig } from '../stage-config';
 import type { PlatformFunction } from './platform-function';
 import type { WorkQueue } from './work-queue';
@@ -102,7 +102,7 @@ export class Observability extends Construct {
     props: { metric: cloudwatch.IMetric; threshold: number; evaluationPeriods: number; description: string },
   ): void {
     const alarm = new cloudwatch.Alarm(this, `Alarm-${name}`, {
-      alarmName: `payments-${this.stageName}-${name}`,
+      alarmName: names.alarm(this.stageName, name),
       alarmDescription: props.description,
       metric: props.metric,
       threshold: props.threshold,
@@ -137,7 +137,7 @@ export class Observability extends Construct {
       ),
     });
     const dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
-      dashboardName: `payments-${this.stageName}`,
+      dashboardName: names.stageResource(this.stageName),
       defaultInterval: Duration.hours(3),
     });
     dashboard.addWidgets(

@@ -3,6 +3,7 @@ import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
+import { names } from '../names';
 import type { StageConfig } from '../stage-config';
 import type { RouteSpec } from '../topology';
 import { addGatewayResponses } from './gateway-responses';
@@ -33,7 +34,7 @@ export class PaymentsApi extends Construct {
       removalPolicy: prod ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     });
     this.api = new apigw.RestApi(this, 'Api', {
-      restApiName: `payments-${config.stage}`,
+      restApiName: names.stageResource(config.stage),
       description: 'Payments platform API',
       endpointTypes: [apigw.EndpointType.REGIONAL],
       // Execution logging needs API Gateway's account-level role; it is shared, so it outlives the stack.
