@@ -50,6 +50,14 @@ export class PaymentsStack extends Stack {
     ) as Record<FunctionName, PlatformFunction>;
     jwtKeys.configure(this.functions[topology.authorizer]);
 
+    // Nothing runs platform code before the schema it needs exists: every function but the migrator (and
+    // with it its event source mappings and permissions), the schedules and the API wait for the migrations.
+    const migrations = new SchemaMigrations(this, 'Migrations', { migrator: this.functions.migrator });
+    if (database.proxy) migrations.node.addDependency(database.proxy);
+    for (const [name, fn] of Object.entries(this.functions)) {
+      if (name !== 'migrator') fn.function.node.addDependency(migrations.resource);
+    }
+
     this.queues = Object.fromEntries(
       Object.entries(topology.queues).map(([name, spec]) => {
         const queue = new WorkQueue(this, `Queue-${name}`, { spec });
@@ -61,16 +69,14 @@ export class PaymentsStack extends Stack {
       eventBus.route(name, rule, this.queues[rule.queue]);
     }
     for (const [name, spec] of Object.entries(topology.schedules)) {
-      new FunctionSchedule(this, `Schedule-${name}`, {
+      const schedule = new FunctionSchedule(this, `Schedule-${name}`, {
         name,
         spec,
         target: this.functions[spec.function],
         bus: eventBus,
       });
+      schedule.rule.node.addDependency(migrations.resource);
     }
-
-    const migrations = new SchemaMigrations(this, 'Migrations', { migrator: this.functions.migrator });
-    if (database.proxy) migrations.node.addDependency(database.proxy);
 
     const api = new PaymentsApi(this, 'Api', {
       config,
@@ -78,8 +84,7 @@ export class PaymentsStack extends Stack {
       functions: this.functions,
       authorizer: this.functions[topology.authorizer],
     });
-    // Nothing serves traffic before the schema it needs exists.
-    api.api.node.addDependency(migrations);
+    api.api.node.addDependency(migrations.resource);
 
     const observability = new Observability(this, 'Observability', {
       config,

@@ -3,6 +3,7 @@ import { scheduleMinutes } from '../../lib/constructs/schedule';
 import { names } from '../../lib/names';
 import { topology } from '../../lib/topology';
 import {
+  asArray,
   environmentOf,
   functionIdOf,
   logicalIdWhere,
@@ -260,9 +261,49 @@ describe('rules and schedules', () => {
 });
 
 describe('migrations', () => {
+  const migrationsId = () => logicalIdWhere(template, 'Custom::SchemaMigrations', () => true);
+  const dependsOn = (r: Resource) => asArray(r.DependsOn as string | string[] | undefined);
+
   it('run through a custom resource whose properties change with the migrations', () => {
     const migrations = Object.values(resourcesOfType(template, 'Custom::SchemaMigrations'));
     expect(migrations).toHaveLength(1);
     expect(migrations[0]!.Properties!.MigrationsHash).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it.each(Object.keys(topology.functions).filter((f) => f !== 'migrator'))(
+    'function %s goes live only after the migrations ran',
+    (name) => {
+      const fn = resourcesOfType(template, 'AWS::Lambda::Function')[fnId(name as never)]!;
+      expect(dependsOn(fn)).toContain(migrationsId());
+    },
+  );
+
+  it('the migrator does not wait for the migrations it runs', () => {
+    const fn = resourcesOfType(template, 'AWS::Lambda::Function')[fnId('migrator')]!;
+    expect(dependsOn(fn)).not.toContain(migrationsId());
+  });
+
+  it('every queue event source mapping and schedule rule starts after the migrations', () => {
+    const mappings = Object.entries(resourcesOfType(template, 'AWS::Lambda::EventSourceMapping'));
+    expect(mappings).toHaveLength(Object.keys(topology.queues).length);
+    const schedules = Object.entries(resourcesOfType(template, 'AWS::Events::Rule')).filter(
+      ([, r]) => r.Properties!.ScheduleExpression !== undefined,
+    );
+    expect(schedules).toHaveLength(Object.keys(topology.schedules).length);
+    for (const [id, r] of [...mappings, ...schedules]) {
+      expect({ id, dependsOn: dependsOn(r) }).toEqual({
+        id,
+        dependsOn: expect.arrayContaining([migrationsId()]),
+      });
+    }
+  });
+
+  it('the API stage is deployed after the migrations', () => {
+    for (const [id, r] of Object.entries(resourcesOfType(template, 'AWS::ApiGateway::Stage'))) {
+      expect({ id, dependsOn: dependsOn(r) }).toEqual({
+        id,
+        dependsOn: expect.arrayContaining([migrationsId()]),
+      });
+    }
   });
 });
