@@ -1,4 +1,4 @@
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Fn, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { Database } from './constructs/database';
 import { EventBus } from './constructs/event-bus';
@@ -22,10 +22,12 @@ export interface PaymentsStackProps extends StackProps {
 export class PaymentsStack extends Stack {
   readonly functions: Record<FunctionName, PlatformFunction>;
   readonly queues: Record<QueueName, WorkQueue>;
+  private readonly config: StageConfig;
 
   constructor(scope: Construct, id: string, props: PaymentsStackProps) {
     super(scope, id, props);
     const { config } = props;
+    this.config = config;
     const network = config.target === 'aws' ? new Network(this, 'Network', { config }) : undefined;
     const database = new Database(this, 'Database', { config, network });
     const eventBus = new EventBus(this, 'Events', { config, name: topology.bus.name });
@@ -116,5 +118,16 @@ export class PaymentsStack extends Stack {
     if (network) {
       output(STACK_OUTPUTS.databaseClientSecurityGroupId, network.functionsSecurityGroup.securityGroupId);
     }
+  }
+
+  /**
+   * The stack is environment-agnostic (one template for any account and region, synthesized offline), and
+   * for such a stack CDK offers only the region's first 2 AZs. This gives the stage's count instead,
+   * still resolved at deploy time (`Fn::GetAZs`), or the AZs context `availabilityZones` names.
+   */
+  override get availabilityZones(): string[] {
+    const { count, names } = this.config.availabilityZones;
+    if (names) return names;
+    return Array.from({ length: count }, (_, i) => Fn.select(i, Fn.getAzs()));
   }
 }

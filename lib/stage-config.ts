@@ -13,6 +13,11 @@ export interface StageConfig {
   waf: boolean;
   /** Subscribe this address to the alarm topic. */
   alarmEmail?: string;
+  /**
+   * The AZs the VPC spans (AWS target). By default the region's first `count` AZs, resolved at deploy time
+   * (`Fn::GetAZs`), so synthesis needs no account; context `availabilityZones=a,b,c` pins them by name.
+   */
+  availabilityZones: { count: number; names?: string[] };
   /** The PostgreSQL container of localstack.yml (LocalStack target only). */
   localDatabase: { host: string; port: number; username: string; password: string; dbname: string };
 }
@@ -26,13 +31,30 @@ function flag(value: unknown): boolean {
   return value === true || value === 'true';
 }
 
+/** Default AZ count per stage: prod survives the loss of an AZ with capacity to spare. */
+export const DEFAULT_AZ_COUNT: Record<StageName, number> = { dev: 2, prod: 3 };
+
+function availabilityZones(value: unknown, stage: StageName): StageConfig['availabilityZones'] {
+  if (value === undefined || value === '') return { count: DEFAULT_AZ_COUNT[stage] };
+  const names = (Array.isArray(value) ? value.map(String) : String(value).split(','))
+    .map((az) => az.trim())
+    .filter((az) => az !== '');
+  if (names.length < 2 || new Set(names).size !== names.length) {
+    throw new Error(
+      `Context availabilityZones must name at least 2 distinct AZs, comma-separated (got ${String(value)})`,
+    );
+  }
+  return { count: names.length, names };
+}
+
 export function readStageConfig(node: Node): StageConfig {
   const ctx = (key: string) => node.tryGetContext(key) as unknown;
   const str = (key: string) =>
     typeof ctx(key) === 'string' && ctx(key) !== '' ? (ctx(key) as string) : undefined;
   const target = oneOf(ctx('target') ?? 'aws', ['aws', 'localstack'] as const, 'target');
+  const stage = oneOf(ctx('stage') ?? 'dev', ['dev', 'prod'] as const, 'stage');
   return {
-    stage: oneOf(ctx('stage') ?? 'dev', ['dev', 'prod'] as const, 'stage'),
+    stage,
     target,
     jwt: {
       jwksUrl: str('jwksUrl'),
@@ -41,6 +63,7 @@ export function readStageConfig(node: Node): StageConfig {
     },
     waf: flag(ctx('waf')) && target === 'aws',
     alarmEmail: str('alarmEmail'),
+    availabilityZones: availabilityZones(ctx('availabilityZones'), stage),
     localDatabase: {
       host: str('localDbHost') ?? 'postgres',
       port: Number(str('localDbPort') ?? 5432),

@@ -1,4 +1,4 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
@@ -18,7 +18,8 @@ export class Network extends Construct {
     super(scope, id);
     const prod = props.config.stage === 'prod';
     this.vpc = new ec2.Vpc(this, 'Vpc', {
-      maxAzs: prod ? 3 : 2,
+      // The stage's AZs (PaymentsStack.availabilityZones): 3 in prod, 2 in dev, unless context names them.
+      availabilityZones: Stack.of(this).availabilityZones,
       natGateways: 0,
       subnetConfiguration: [{ name: 'isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: 24 }],
       restrictDefaultSecurityGroup: false,
