@@ -13,7 +13,7 @@ const DATABASE_NAME = 'payments';
 
 /**
  * PostgreSQL and the one way in: a Secrets Manager secret (read at cold start, never an environment
- * value) and, in AWS, RDS Proxy with TLS. On LocalStack the secret points at localstack.yml's
+ * value) and, in AWS, RDS Proxy with TLS (certificate and host name verified). On LocalStack the secret points at localstack.yml's
  * PostgreSQL container, so the same DATABASE_SECRET_ARN code path runs.
  */
 export class Database extends Construct {
@@ -42,8 +42,10 @@ export class Database extends Construct {
       DATABASE_SECRET_ARN: this.secret.secretArn,
       // Lambda scales by instances, so each keeps a small pool; the proxy multiplexes them.
       DATABASE_POOL_MAX: '2',
+      // RDS Proxy presents an ACM certificate chaining to Amazon Root CA 1, which is in Node's default CA
+      // store: verify the chain and the host name. localstack.yml's PostgreSQL container has no TLS.
       ...(this.proxy
-        ? { DATABASE_HOST: this.proxy.endpoint, DATABASE_SSL: 'require', DATABASE_PREPARE: 'false' }
+        ? { DATABASE_HOST: this.proxy.endpoint, DATABASE_SSL: 'verify-full', DATABASE_PREPARE: 'false' }
         : { DATABASE_SSL: 'disable', DATABASE_PREPARE: 'true' }),
     });
   }

@@ -70,12 +70,13 @@ describe('functions', () => {
     expect(services.filter((s) => s === 'none')).toHaveLength(1);
   });
 
-  it('database functions get the RDS Proxy endpoint, TLS and no named prepared statements', () => {
+  it('database functions get the RDS Proxy endpoint, fully verified TLS and no named prepared statements', () => {
     for (const [name] of Object.entries(topology.functions).filter(([, f]) => f.usesDatabase)) {
       const env = environmentOf(
         resourcesOfType(template, 'AWS::Lambda::Function')[functionIdOf(template, name)]!,
       );
-      expect(env).toMatchObject({ DATABASE_SSL: 'require', DATABASE_PREPARE: 'false' });
+      // verify-full: RDS Proxy's certificate chains to Amazon Root CA 1, in Node's default CA store.
+      expect(env).toMatchObject({ DATABASE_SSL: 'verify-full', DATABASE_PREPARE: 'false' });
       expect(JSON.stringify(env.DATABASE_HOST)).toContain('Endpoint');
     }
   });
