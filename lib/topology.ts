@@ -31,6 +31,11 @@ export interface QueueSpec<Fn extends string = string> {
   consumer: Fn;
   /** >= 6x the consumer's timeout (AWS guidance for Lambda event sources). */
   visibilityTimeoutSeconds: number;
+  /**
+   * Receives before SQS dead-letters a message. The workers back a failed message off by its receive count
+   * (5 s doubling per receive, capped at 15 min), so 16 receives outlast a downstream outage of over an
+   * hour (63 min with the shortest jitter) while the first retries stay seconds apart.
+   */
   maxReceiveCount: number;
   batchSize: number;
   maxBatchingWindowSeconds: number;
@@ -98,7 +103,7 @@ const queues = {
   payments: {
     consumer: 'paymentWorker',
     visibilityTimeoutSeconds: 180,
-    maxReceiveCount: 5,
+    maxReceiveCount: 16,
     batchSize: 10,
     maxBatchingWindowSeconds: 0,
     maxConcurrency: 10,
@@ -107,7 +112,7 @@ const queues = {
   notifications: {
     consumer: 'notificationWorker',
     visibilityTimeoutSeconds: 180,
-    maxReceiveCount: 5,
+    maxReceiveCount: 16,
     batchSize: 10,
     maxBatchingWindowSeconds: 0,
     maxConcurrency: 5,
