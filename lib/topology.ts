@@ -40,6 +40,10 @@ export interface QueueSpec<Fn extends string = string> {
   batchSize: number;
   maxBatchingWindowSeconds: number;
   maxConcurrency: number;
+  /**
+   * Under the DLQ's 14 days: a dead-lettered message keeps its original enqueue time, so the DLQ must keep
+   * it longer than the source queue did (AWS guidance), leaving at least a week to inspect and redrive.
+   */
   retentionDays: number;
 }
 
@@ -107,7 +111,7 @@ const queues = {
     batchSize: 10,
     maxBatchingWindowSeconds: 0,
     maxConcurrency: 10,
-    retentionDays: 14,
+    retentionDays: 7,
   },
   notifications: {
     consumer: 'notificationWorker',
@@ -116,7 +120,7 @@ const queues = {
     batchSize: 10,
     maxBatchingWindowSeconds: 0,
     maxConcurrency: 5,
-    retentionDays: 14,
+    retentionDays: 7,
   },
 } as const satisfies Record<string, QueueSpec<FunctionName>>;
 

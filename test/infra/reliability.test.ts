@@ -57,3 +57,26 @@ describe('retries before the DLQ', () => {
     expect(counts).toContain(topology.queues[name].maxReceiveCount);
   });
 });
+
+describe('retention', () => {
+  const withDeadLetters = () =>
+    Object.entries(resourcesOfType(template, 'AWS::SQS::Queue')).filter(
+      ([, q]) => q.Properties!.RedrivePolicy !== undefined,
+    );
+
+  it('every work queue keeps messages for less time than its DLQ, which keeps them 14 days', () => {
+    const queues = resourcesOfType(template, 'AWS::SQS::Queue');
+    expect(withDeadLetters()).toHaveLength(queueNames.length);
+    for (const [id, queue] of withDeadLetters()) {
+      const redrive = queue.Properties!.RedrivePolicy as { deadLetterTargetArn: { 'Fn::GetAtt': [string] } };
+      const dlq = queues[redrive.deadLetterTargetArn['Fn::GetAtt'][0]]!;
+      // A dead-lettered message keeps its original enqueue time: the DLQ must outlive the source queue.
+      expect(dlq.Properties!.MessageRetentionPeriod).toBe(14 * DAY);
+      const source = queue.Properties!.MessageRetentionPeriod as number;
+      expect({ id, shorterThanDlq: source < (dlq.Properties!.MessageRetentionPeriod as number) }).toEqual({
+        id,
+        shorterThanDlq: true,
+      });
+    }
+  });
+});
