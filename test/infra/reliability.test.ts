@@ -1,7 +1,8 @@
 import type { Template } from 'aws-cdk-lib/assertions';
 import { backoffSeconds, DEFAULT_BACKOFF } from '../../lambdas/shared/sqs-worker/visibility-backoff';
+import { names } from '../../lib/names';
 import { topology } from '../../lib/topology';
-import { type Resource, resourcesOfType, synthesize } from './support/synth';
+import { environmentOf, logicalIdWhere, type Resource, resourcesOfType, synthesize } from './support/synth';
 
 // How long the platform keeps trying before it gives a message up, and how long it keeps what it gave up.
 
@@ -79,4 +80,32 @@ describe('retention', () => {
       });
     }
   });
+});
+
+describe('schedules', () => {
+  it.each(Object.entries(topology.schedules))(
+    '%s: a missed tick is not retried (the next sweep supersedes it) but still kept in its DLQ',
+    (_name, spec) => {
+      const functionId = logicalIdWhere(
+        template,
+        'AWS::Lambda::Function',
+        (r) => environmentOf(r).POWERTOOLS_SERVICE_NAME === names.service(spec.function),
+      );
+      const rules = Object.values(resourcesOfType(template, 'AWS::Events::Rule')).filter(
+        (r) => r.Properties!.ScheduleExpression !== undefined,
+      );
+      const targets = rules.flatMap((r) => r.Properties!.Targets as Array<Record<string, unknown>>);
+      const target = targets.find(
+        (t) => JSON.stringify(t.Arn) === JSON.stringify({ 'Fn::GetAtt': [functionId, 'Arn'] }),
+      );
+      expect(target?.RetryPolicy).toMatchObject({ MaximumRetryAttempts: 0 });
+      expect(target?.DeadLetterConfig).toEqual({ Arn: { 'Fn::GetAtt': [expect.any(String), 'Arn'] } });
+      // Nor does Lambda retry a failed sweep (its asynchronous invocations retry twice by default).
+      const invokeConfigs = Object.values(resourcesOfType(template, 'AWS::Lambda::EventInvokeConfig')).filter(
+        (c) => JSON.stringify(c.Properties!.FunctionName) === JSON.stringify({ Ref: functionId }),
+      );
+      expect(invokeConfigs).toHaveLength(1);
+      expect(invokeConfigs[0]!.Properties).toMatchObject({ MaximumRetryAttempts: 0 });
+    },
+  );
 });
