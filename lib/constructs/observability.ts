@@ -108,21 +108,53 @@ export class Observability extends Construct {
     this.dashboard = this.createDashboard(props);
   }
 
+  /**
+   * Two alarms per dead-letter queue. `<name>` holds messages: in ALARM (one notification) until the DLQ is
+   * empty again, then OK. `<name>-new` fires for each new dead letter, also while the first alarm is still
+   * in ALARM: it watches the minute-to-minute increase of the messages in the queue (visible + in flight,
+   * so reading the DLQ to inspect it does not count as new) and goes quiet a minute or two later, without
+   * an OK notification. Dead letters in consecutive minutes share a notification.
+   */
   private deadLetterAlarm(name: string, queue: sqs.IQueue): void {
+    const perMinute = { period: Duration.minutes(1), statistic: 'Maximum' };
     this.alarm(name, {
-      metric: queue.metricApproximateNumberOfMessagesVisible({
-        period: Duration.minutes(1),
-        statistic: 'Maximum',
-      }),
+      metric: queue.metricApproximateNumberOfMessagesVisible(perMinute),
       threshold: 1,
       evaluationPeriods: 1,
       description: `Dead-letter queue ${name} holds messages: see README "Operations" to inspect and redrive.`,
+    });
+    this.alarm(`${name}-new`, {
+      // SQS stops publishing the metrics of an empty, idle queue: missing means 0 messages.
+      metric: new cloudwatch.MathExpression({
+        expression: 'DIFF(FILL(visible, 0) + FILL(inflight, 0))',
+        usingMetrics: {
+          visible: queue.metricApproximateNumberOfMessagesVisible(perMinute),
+          inflight: queue.metricApproximateNumberOfMessagesNotVisible(perMinute),
+        },
+        label: `${name}: messages added`,
+        period: Duration.minutes(1),
+      }),
+      threshold: 1,
+      // Two periods, so DIFF has a preceding minute inside the window; one increase is enough.
+      evaluationPeriods: 2,
+      datapointsToAlarm: 1,
+      notifyOk: false,
+      description: `A new message arrived in dead-letter queue ${name} (one notification per dead letter, or per burst).`,
     });
   }
 
   private alarm(
     name: string,
-    props: { metric: cloudwatch.IMetric; threshold: number; evaluationPeriods: number; description: string },
+    props: {
+      metric: cloudwatch.IMetric;
+      threshold: number;
+      evaluationPeriods: number;
+      datapointsToAlarm?: number;
+      comparisonOperator?: cloudwatch.ComparisonOperator;
+      /** Also notify the return to OK (default); off for alarms that mark events rather than states. */
+      notifyOk?: boolean;
+      description: string;
+    },
   ): void {
     const alarm = new cloudwatch.Alarm(this, `Alarm-${name}`, {
       alarmName: names.alarm(this.stageName, name),
@@ -130,11 +162,13 @@ export class Observability extends Construct {
       metric: props.metric,
       threshold: props.threshold,
       evaluationPeriods: props.evaluationPeriods,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      datapointsToAlarm: props.datapointsToAlarm,
+      comparisonOperator:
+        props.comparisonOperator ?? cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
     alarm.addAlarmAction(new actions.SnsAction(this.topic));
-    alarm.addOkAction(new actions.SnsAction(this.topic));
+    if (props.notifyOk ?? true) alarm.addOkAction(new actions.SnsAction(this.topic));
     this.alarms.push(alarm);
   }
 

@@ -62,3 +62,62 @@ describe('alarm topic', () => {
     }
   });
 });
+
+/** Every dead-letter queue: the work queues' (their RedrivePolicy) and the EventBridge targets'. */
+function deadLetterQueueIds(): string[] {
+  const queues = Object.values(resourcesOfType(template, 'AWS::SQS::Queue'));
+  const ofQueues = queues
+    .map(
+      (q) => q.Properties!.RedrivePolicy as { deadLetterTargetArn?: { 'Fn::GetAtt': [string] } } | undefined,
+    )
+    .flatMap((r) => (r?.deadLetterTargetArn ? [r.deadLetterTargetArn['Fn::GetAtt'][0]] : []));
+  const ofTargets = Object.values(resourcesOfType(template, 'AWS::Events::Rule'))
+    .flatMap(
+      (r) => r.Properties!.Targets as Array<{ DeadLetterConfig?: { Arn: { 'Fn::GetAtt': [string] } } }>,
+    )
+    .flatMap((t) => (t.DeadLetterConfig ? [t.DeadLetterConfig.Arn['Fn::GetAtt'][0]] : []));
+  return [...ofQueues, ...ofTargets];
+}
+
+type MetricDataQuery = {
+  Id: string;
+  Expression?: string;
+  ReturnData?: boolean;
+  MetricStat?: { Metric: { MetricName: string; Dimensions: unknown[] } };
+};
+
+describe('dead-letter alarms', () => {
+  it('every DLQ has an alarm for each new dead letter (not only "holds messages"), without OK notifications', () => {
+    const dlqs = deadLetterQueueIds();
+    expect(dlqs.length).toBe(5); // 2 queue DLQs, 2 rule targets, 1 schedule target
+    const alarms = Object.values(resourcesOfType(template, 'AWS::CloudWatch::Alarm'));
+    for (const dlq of dlqs) {
+      const onDlq = (q: MetricDataQuery) =>
+        JSON.stringify(q.MetricStat?.Metric.Dimensions) ===
+        JSON.stringify([{ Name: 'QueueName', Value: { 'Fn::GetAtt': [dlq, 'QueueName'] } }]);
+      const newMessageAlarms = alarms.filter((a) => {
+        const queries = (a.Properties!.Metrics as MetricDataQuery[] | undefined) ?? [];
+        const metrics = queries.filter(onDlq).map((q) => q.MetricStat!.Metric.MetricName);
+        return (
+          metrics.includes('ApproximateNumberOfMessagesVisible') &&
+          metrics.includes('ApproximateNumberOfMessagesNotVisible') &&
+          queries.some((q) => q.ReturnData !== false && q.Expression?.startsWith('DIFF('))
+        );
+      });
+      expect({ dlq, count: newMessageAlarms.length }).toEqual({ dlq, count: 1 });
+      const alarm = newMessageAlarms[0]!.Properties!;
+      expect(alarm).toMatchObject({ Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
+      expect(alarm.AlarmActions).toHaveLength(1);
+      expect(alarm.OKActions).toBeUndefined();
+      expect(alarm.AlarmName).toMatch(/-new$/);
+
+      const holds = alarms.filter(
+        (a) =>
+          a.Properties!.MetricName === 'ApproximateNumberOfMessagesVisible' &&
+          JSON.stringify(a.Properties!.Dimensions) ===
+            JSON.stringify([{ Name: 'QueueName', Value: { 'Fn::GetAtt': [dlq, 'QueueName'] } }]),
+      );
+      expect({ dlq, holds: holds.length }).toEqual({ dlq, holds: 1 });
+    }
+  });
+});
