@@ -94,6 +94,7 @@ export class PaymentsStack extends Stack {
       functions: this.functions,
       queues: this.queues,
       targetDeadLetterQueues: eventBus.targetDeadLetterQueues,
+      database,
     });
 
     // Output keys come from lib/names.ts, where the ops CLI and the tests read them too.

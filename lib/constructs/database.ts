@@ -20,15 +20,18 @@ export class Database extends Construct {
   readonly secret: secretsmanager.ISecret;
   readonly instance?: rds.DatabaseInstance;
   readonly proxy?: rds.DatabaseProxy;
+  /** The instance class's memory, which the freeable-memory alarm takes its threshold from. */
+  readonly instanceMemoryBytes?: number;
   private readonly config: StageConfig;
 
   constructor(scope: Construct, id: string, props: { config: StageConfig; network?: Network }) {
     super(scope, id);
     this.config = props.config;
     if (props.network) {
-      const { instance, proxy } = this.createRds(props.network);
+      const { instance, proxy, memoryBytes } = this.createRds(props.network);
       this.instance = instance;
       this.proxy = proxy;
+      this.instanceMemoryBytes = memoryBytes;
       this.secret = instance.secret!;
     } else {
       this.secret = this.createExternalSecret();
@@ -65,6 +68,10 @@ export class Database extends Construct {
     });
     // Fixed names carry the stage: a second stage in the same account and region must not collide.
     const instanceIdentifier = names.stageResource(this.config.stage);
+    const GiB = 1024 ** 3;
+    const instanceClass = prod
+      ? { type: ec2.InstanceType.of(ec2.InstanceClass.M7G, ec2.InstanceSize.LARGE), memoryBytes: 8 * GiB }
+      : { type: ec2.InstanceType.of(ec2.InstanceClass.T4G, ec2.InstanceSize.MICRO), memoryBytes: 1 * GiB };
     // Created here rather than by RDS so it has a retention (and no LogRetention helper function).
     const postgresLogs = new logs.LogGroup(this, 'PostgresLogs', {
       logGroupName: `/aws/rds/instance/${instanceIdentifier}/postgresql`,
@@ -74,9 +81,7 @@ export class Database extends Construct {
     const instance = new rds.DatabaseInstance(this, 'Instance', {
       instanceIdentifier,
       engine,
-      instanceType: prod
-        ? ec2.InstanceType.of(ec2.InstanceClass.M7G, ec2.InstanceSize.LARGE)
-        : ec2.InstanceType.of(ec2.InstanceClass.T4G, ec2.InstanceSize.MICRO),
+      instanceType: instanceClass.type,
       vpc: network.vpc,
       vpcSubnets: network.subnets,
       securityGroups: [instanceSecurityGroup],
@@ -135,7 +140,7 @@ export class Database extends Construct {
         'Functions cache the credentials per cold start and RDS Proxy reads this secret; rotating it needs a ' +
         'coordinated two-user rotation that is not built yet (see README Operations).',
     });
-    return { instance, proxy };
+    return { instance, proxy, memoryBytes: instanceClass.memoryBytes };
   }
 
   private createExternalSecret(): secretsmanager.ISecret {

@@ -121,3 +121,66 @@ describe('dead-letter alarms', () => {
     }
   });
 });
+
+describe('database alarms', () => {
+  const alarmNamed = (name: string) => {
+    const found = Object.values(resourcesOfType(template, 'AWS::CloudWatch::Alarm')).filter(
+      (a) => a.Properties!.AlarmName === names.alarm('dev', name),
+    );
+    expect({ name, count: found.length }).toEqual({ name, count: 1 });
+    return found[0]!.Properties!;
+  };
+  const instanceId = () => Object.keys(resourcesOfType(template, 'AWS::RDS::DBInstance'))[0]!;
+  const proxyId = () => Object.keys(resourcesOfType(template, 'AWS::RDS::DBProxy'))[0]!;
+  const metricsOf = (alarm: Record<string, unknown>) =>
+    ((alarm.Metrics as MetricDataQuery[] | undefined) ?? []).flatMap((q) =>
+      q.MetricStat
+        ? [{ name: q.MetricStat.Metric.MetricName, dimensions: q.MetricStat.Metric.Dimensions }]
+        : [],
+    );
+
+  it.each([
+    ['database-cpu', 'CPUUtilization', 'GreaterThanOrEqualToThreshold'],
+    ['database-free-storage', 'FreeStorageSpace', 'LessThanThreshold'],
+    ['database-freeable-memory', 'FreeableMemory', 'LessThanThreshold'],
+  ])('%s watches the instance’s %s', (name, metric, comparison) => {
+    const alarm = alarmNamed(name);
+    expect(alarm).toMatchObject({ MetricName: metric, Namespace: 'AWS/RDS', ComparisonOperator: comparison });
+    expect(alarm.Dimensions).toEqual([{ Name: 'DBInstanceIdentifier', Value: { Ref: instanceId() } }]);
+    expect(alarm.AlarmActions).toHaveLength(1);
+  });
+
+  it('database-proxy-connections compares the proxy’s database connections with its limit', () => {
+    const alarm = alarmNamed('database-proxy-connections');
+    const proxy = [{ Name: 'ProxyName', Value: { Ref: proxyId() } }];
+    expect(metricsOf(alarm)).toEqual(
+      expect.arrayContaining([
+        { name: 'DatabaseConnections', dimensions: proxy },
+        { name: 'MaxDatabaseConnectionsAllowed', dimensions: proxy },
+      ]),
+    );
+    expect(alarm.AlarmActions).toHaveLength(1);
+  });
+
+  it('database-proxy-connection-errors counts failed client and database connection setups', () => {
+    const alarm = alarmNamed('database-proxy-connection-errors');
+    expect(
+      metricsOf(alarm)
+        .map((m) => m.name)
+        .sort(),
+    ).toEqual(['ClientConnectionsSetupFailedAuth', 'DatabaseConnectionsSetupFailed']);
+  });
+
+  it('the dashboard draws the database and the proxy', () => {
+    const [dashboard] = Object.values(resourcesOfType(template, 'AWS::CloudWatch::Dashboard'));
+    const body = JSON.stringify(dashboard!.Properties!.DashboardBody);
+    for (const metric of [
+      'CPUUtilization',
+      'FreeStorageSpace',
+      'FreeableMemory',
+      'MaxDatabaseConnectionsAllowed',
+    ]) {
+      expect(body).toContain(metric);
+    }
+  });
+});
