@@ -7,7 +7,10 @@ export type StageName = 'dev' | 'prod';
 export interface StageConfig {
   stage: StageName;
   target: Target;
-  /** JWKS mode (any OIDC issuer) when set; otherwise a generated HS256 secret in Secrets Manager. */
+  /**
+   * JWKS mode (any OIDC issuer) when set; otherwise a generated HS256 secret in Secrets Manager, which only
+   * dev and LocalStack may use: prod refuses to synthesize without a JWKS URL.
+   */
   jwt: { jwksUrl?: string; issuer: string; audience: string };
   /** Attach an AWS WAF web ACL to the API stage. */
   waf: boolean;
@@ -47,6 +50,21 @@ function availabilityZones(value: unknown, stage: StageName): StageConfig['avail
   return { count: names.length, names };
 }
 
+/** Production verifies tokens of an OIDC issuer; a shared HS256 key is for dev and LocalStack only. */
+function jwksUrl(value: string | undefined, stage: StageName): string | undefined {
+  if (stage !== 'prod') return value;
+  if (!value) {
+    throw new Error(
+      'Context stage=prod needs context jwksUrl=https://<issuer>/.well-known/jwks.json (and usually jwtIssuer, ' +
+        "jwtAudience): production verifies your identity provider's tokens; the generated HS256 key is for dev only.",
+    );
+  }
+  if (!URL.canParse(value) || new URL(value).protocol !== 'https:') {
+    throw new Error(`Context jwksUrl must be an https:// URL in prod (got ${value})`);
+  }
+  return value;
+}
+
 export function readStageConfig(node: Node): StageConfig {
   const ctx = (key: string) => node.tryGetContext(key) as unknown;
   const str = (key: string) =>
@@ -57,7 +75,7 @@ export function readStageConfig(node: Node): StageConfig {
     stage,
     target,
     jwt: {
-      jwksUrl: str('jwksUrl'),
+      jwksUrl: jwksUrl(str('jwksUrl'), stage),
       issuer: str('jwtIssuer') ?? 'payments-local',
       audience: str('jwtAudience') ?? 'payments-api',
     },
