@@ -1,5 +1,5 @@
 import type { Template } from 'aws-cdk-lib/assertions';
-import { resourcesOfType, synthesize } from './support/synth';
+import { asArray, resourcesOfType, type Statement, synthesize } from './support/synth';
 
 // The VPC: isolated subnets in as many AZs as the stage asks for, synthesized offline.
 
@@ -42,5 +42,39 @@ describe('availability zones', () => {
     expect(() => synthesize({ stage: 'dev', target: 'aws', availabilityZones: 'eu-west-1a' })).toThrow(
       /availabilityZones/,
     );
+  });
+});
+
+describe('default security group', () => {
+  it('is restricted: no rule lets anything in or out of the VPC’s default security group', () => {
+    const vpcId = Object.keys(resourcesOfType(templates.dev, 'AWS::EC2::VPC'))[0]!;
+    const restrictions = Object.values(resourcesOfType(templates.dev, 'Custom::VpcRestrictDefaultSG'));
+    expect(restrictions).toHaveLength(1);
+    expect(restrictions[0]!.Properties!.DefaultSecurityGroupId).toEqual({
+      'Fn::GetAtt': [vpcId, 'DefaultSecurityGroup'],
+    });
+  });
+
+  it('its provider may change that security group only, and logs with a retention', () => {
+    const [restriction] = Object.values(resourcesOfType(templates.dev, 'Custom::VpcRestrictDefaultSG'));
+    const handlerId = (restriction!.Properties!.ServiceToken as { 'Fn::GetAtt': [string] })['Fn::GetAtt'][0];
+    const handler = resourcesOfType(templates.dev, 'AWS::Lambda::Function')[handlerId]!;
+    const roleId = (handler.Properties!.Role as { 'Fn::GetAtt': [string] })['Fn::GetAtt'][0];
+    const role = resourcesOfType(templates.dev, 'AWS::IAM::Role')[roleId]!;
+    const statements = (
+      role.Properties!.Policies as Array<{ PolicyDocument: { Statement: Statement[] } }>
+    ).flatMap((p) => p.PolicyDocument.Statement);
+    for (const statement of statements) {
+      expect(JSON.stringify(statement.Resource)).toContain('DefaultSecurityGroup');
+    }
+    const logGroups = Object.entries(resourcesOfType(templates.dev, 'AWS::Logs::LogGroup')).filter(
+      ([, g]) =>
+        JSON.stringify(g.Properties!.LogGroupName) ===
+        JSON.stringify({ 'Fn::Join': ['', ['/aws/lambda/', { Ref: handlerId }]] }),
+    );
+    expect(logGroups).toHaveLength(1);
+    expect(logGroups[0]![1].Properties!.RetentionInDays).toEqual(expect.any(Number));
+    // The log group exists before the provider's first (and only) invocations.
+    expect(asArray(restriction!.DependsOn as string[] | undefined)).toContain(logGroups[0]![0]);
   });
 });
