@@ -1,4 +1,5 @@
 import { CfnOutput, Fn, Stack, type StackProps } from 'aws-cdk-lib';
+import type { RestApi } from 'aws-cdk-lib/aws-apigateway';
 import type { Construct } from 'constructs';
 import { Database } from './constructs/database';
 import { EventBus } from './constructs/event-bus';
@@ -100,7 +101,11 @@ export class PaymentsStack extends Stack {
     // Output keys come from lib/names.ts, where the ops CLI and the tests read them too.
     const output = (key: string, value: string, description?: string) =>
       new CfnOutput(this, key, { value, description });
-    output(STACK_OUTPUTS.apiUrl, api.api.url, 'Base URL of the REST API stage');
+    output(
+      STACK_OUTPUTS.apiUrl,
+      config.target === 'localstack' ? localStackApiUrl(api.api) : api.api.url,
+      'Base URL of the REST API stage',
+    );
     output(STACK_OUTPUTS.eventBusName, eventBus.bus.eventBusName);
     output(STACK_OUTPUTS.alarmTopicArn, observability.topic.topicArn);
     output(STACK_OUTPUTS.dashboardName, observability.dashboard.dashboardName);
@@ -131,4 +136,15 @@ export class PaymentsStack extends Stack {
     if (names) return names;
     return Array.from({ length: count }, (_, i) => Fn.select(i, Fn.getAzs()));
   }
+}
+
+/** LocalStack's edge port, as localstack.yml publishes it. */
+const LOCALSTACK_ENDPOINT = 'http://localhost:4566';
+
+/**
+ * Where LocalStack serves a REST API stage: its documented path form, which needs no DNS (the
+ * `<id>.execute-api.localhost.localstack.cloud` host form needs a resolver that returns 127.0.0.1).
+ */
+function localStackApiUrl(api: RestApi): string {
+  return `${LOCALSTACK_ENDPOINT}/restapis/${api.restApiId}/${api.deploymentStage.stageName}/_user_request_/`;
 }
