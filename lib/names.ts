@@ -20,6 +20,13 @@ export const names = {
   eventSource: (fn: string) => `payments.${kebab(fn)}`,
   /** What a stage calls a function, bus, alarm or dashboard in AWS; the local runtime is stage `local`. */
   inStage: (stage: string, key: string) => `payments-${stage}-${kebab(key)}`,
+  /**
+   * What a stage calls the resources it has one of (database instance, RDS Proxy, REST API, dashboard). Any
+   * fixed physical name carries the stage, so two stages can share an account and region.
+   */
+  stageResource: (stage: string) => `payments-${stage}`,
+  /** A stage's CloudWatch alarm; `name` is Observability's id for it, kept as written so names stay stable. */
+  alarm: (stage: string, name: string) => `payments-${stage}-${name}`,
   /** The local runtime's name for a queue's dead-letter queue. */
   deadLetterQueue: (queue: string) => `${queue}-dlq`,
   /** EventBridge targets with a dead-letter queue of their own: each bus rule, and each schedule. */

@@ -1,4 +1,5 @@
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Fn, Stack, type StackProps } from 'aws-cdk-lib';
+import type { RestApi } from 'aws-cdk-lib/aws-apigateway';
 import type { Construct } from 'constructs';
 import { Database } from './constructs/database';
 import { EventBus } from './constructs/event-bus';
@@ -22,10 +23,12 @@ export interface PaymentsStackProps extends StackProps {
 export class PaymentsStack extends Stack {
   readonly functions: Record<FunctionName, PlatformFunction>;
   readonly queues: Record<QueueName, WorkQueue>;
+  private readonly config: StageConfig;
 
   constructor(scope: Construct, id: string, props: PaymentsStackProps) {
     super(scope, id, props);
     const { config } = props;
+    this.config = config;
     const network = config.target === 'aws' ? new Network(this, 'Network', { config }) : undefined;
     const database = new Database(this, 'Database', { config, network });
     const eventBus = new EventBus(this, 'Events', { config, name: topology.bus.name });
@@ -50,6 +53,14 @@ export class PaymentsStack extends Stack {
     ) as Record<FunctionName, PlatformFunction>;
     jwtKeys.configure(this.functions[topology.authorizer]);
 
+    // Nothing runs platform code before the schema it needs exists: every function but the migrator (and
+    // with it its event source mappings and permissions), the schedules and the API wait for the migrations.
+    const migrations = new SchemaMigrations(this, 'Migrations', { migrator: this.functions.migrator });
+    if (database.proxy) migrations.node.addDependency(database.proxy);
+    for (const [name, fn] of Object.entries(this.functions)) {
+      if (name !== 'migrator') fn.function.node.addDependency(migrations.resource);
+    }
+
     this.queues = Object.fromEntries(
       Object.entries(topology.queues).map(([name, spec]) => {
         const queue = new WorkQueue(this, `Queue-${name}`, { spec });
@@ -61,16 +72,14 @@ export class PaymentsStack extends Stack {
       eventBus.route(name, rule, this.queues[rule.queue]);
     }
     for (const [name, spec] of Object.entries(topology.schedules)) {
-      new FunctionSchedule(this, `Schedule-${name}`, {
+      const schedule = new FunctionSchedule(this, `Schedule-${name}`, {
         name,
         spec,
         target: this.functions[spec.function],
         bus: eventBus,
       });
+      schedule.rule.node.addDependency(migrations.resource);
     }
-
-    const migrations = new SchemaMigrations(this, 'Migrations', { migrator: this.functions.migrator });
-    if (database.proxy) migrations.node.addDependency(database.proxy);
 
     const api = new PaymentsApi(this, 'Api', {
       config,
@@ -78,8 +87,7 @@ export class PaymentsStack extends Stack {
       functions: this.functions,
       authorizer: this.functions[topology.authorizer],
     });
-    // Nothing serves traffic before the schema it needs exists.
-    api.api.node.addDependency(migrations);
+    api.api.node.addDependency(migrations.resource);
 
     const observability = new Observability(this, 'Observability', {
       config,
@@ -87,12 +95,17 @@ export class PaymentsStack extends Stack {
       functions: this.functions,
       queues: this.queues,
       targetDeadLetterQueues: eventBus.targetDeadLetterQueues,
+      database,
     });
 
     // Output keys come from lib/names.ts, where the ops CLI and the tests read them too.
     const output = (key: string, value: string, description?: string) =>
       new CfnOutput(this, key, { value, description });
-    output(STACK_OUTPUTS.apiUrl, api.api.url, 'Base URL of the REST API stage');
+    output(
+      STACK_OUTPUTS.apiUrl,
+      config.target === 'localstack' ? localStackApiUrl(api.api) : api.api.url,
+      'Base URL of the REST API stage',
+    );
     output(STACK_OUTPUTS.eventBusName, eventBus.bus.eventBusName);
     output(STACK_OUTPUTS.alarmTopicArn, observability.topic.topicArn);
     output(STACK_OUTPUTS.dashboardName, observability.dashboard.dashboardName);
@@ -112,4 +125,26 @@ export class PaymentsStack extends Stack {
       output(STACK_OUTPUTS.databaseClientSecurityGroupId, network.functionsSecurityGroup.securityGroupId);
     }
   }
+
+  /**
+   * The stack is environment-agnostic (one template for any account and region, synthesized offline), and
+   * for such a stack CDK offers only the region's first 2 AZs. This gives the stage's count instead,
+   * still resolved at deploy time (`Fn::GetAZs`), or the AZs context `availabilityZones` names.
+   */
+  override get availabilityZones(): string[] {
+    const { count, names } = this.config.availabilityZones;
+    if (names) return names;
+    return Array.from({ length: count }, (_, i) => Fn.select(i, Fn.getAzs()));
+  }
+}
+
+/** LocalStack's edge port, as localstack.yml publishes it. */
+const LOCALSTACK_ENDPOINT = 'http://localhost:4566';
+
+/**
+ * Where LocalStack serves a REST API stage: its documented path form, which needs no DNS (the
+ * `<id>.execute-api.localhost.localstack.cloud` host form needs a resolver that returns 127.0.0.1).
+ */
+function localStackApiUrl(api: RestApi): string {
+  return `${LOCALSTACK_ENDPOINT}/restapis/${api.restApiId}/${api.deploymentStage.stageName}/_user_request_/`;
 }

@@ -7,12 +7,20 @@ export type StageName = 'dev' | 'prod';
 export interface StageConfig {
   stage: StageName;
   target: Target;
-  /** JWKS mode (any OIDC issuer) when set; otherwise a generated HS256 secret in Secrets Manager. */
+  /**
+   * JWKS mode (any OIDC issuer) when set; otherwise a generated HS256 secret in Secrets Manager, which only
+   * dev and LocalStack may use: prod refuses to synthesize without a JWKS URL.
+   */
   jwt: { jwksUrl?: string; issuer: string; audience: string };
   /** Attach an AWS WAF web ACL to the API stage. */
   waf: boolean;
   /** Subscribe this address to the alarm topic. */
   alarmEmail?: string;
+  /**
+   * The AZs the VPC spans (AWS target). By default the region's first `count` AZs, resolved at deploy time
+   * (`Fn::GetAZs`), so synthesis needs no account; context `availabilityZones=a,b,c` pins them by name.
+   */
+  availabilityZones: { count: number; names?: string[] };
   /** The PostgreSQL container of localstack.yml (LocalStack target only). */
   localDatabase: { host: string; port: number; username: string; password: string; dbname: string };
 }
@@ -26,21 +34,54 @@ function flag(value: unknown): boolean {
   return value === true || value === 'true';
 }
 
+/** Default AZ count per stage: prod survives the loss of an AZ with capacity to spare. */
+export const DEFAULT_AZ_COUNT: Record<StageName, number> = { dev: 2, prod: 3 };
+
+function availabilityZones(value: unknown, stage: StageName): StageConfig['availabilityZones'] {
+  if (value === undefined || value === '') return { count: DEFAULT_AZ_COUNT[stage] };
+  const names = (Array.isArray(value) ? value.map(String) : String(value).split(','))
+    .map((az) => az.trim())
+    .filter((az) => az !== '');
+  if (names.length < 2 || new Set(names).size !== names.length) {
+    throw new Error(
+      `Context availabilityZones must name at least 2 distinct AZs, comma-separated (got ${String(value)})`,
+    );
+  }
+  return { count: names.length, names };
+}
+
+/** Production verifies tokens of an OIDC issuer; a shared HS256 key is for dev and LocalStack only. */
+function jwksUrl(value: string | undefined, stage: StageName): string | undefined {
+  if (stage !== 'prod') return value;
+  if (!value) {
+    throw new Error(
+      'Context stage=prod needs context jwksUrl=https://<issuer>/.well-known/jwks.json (and usually jwtIssuer, ' +
+        "jwtAudience): production verifies your identity provider's tokens; the generated HS256 key is for dev only.",
+    );
+  }
+  if (!URL.canParse(value) || new URL(value).protocol !== 'https:') {
+    throw new Error(`Context jwksUrl must be an https:// URL in prod (got ${value})`);
+  }
+  return value;
+}
+
 export function readStageConfig(node: Node): StageConfig {
   const ctx = (key: string) => node.tryGetContext(key) as unknown;
   const str = (key: string) =>
     typeof ctx(key) === 'string' && ctx(key) !== '' ? (ctx(key) as string) : undefined;
   const target = oneOf(ctx('target') ?? 'aws', ['aws', 'localstack'] as const, 'target');
+  const stage = oneOf(ctx('stage') ?? 'dev', ['dev', 'prod'] as const, 'stage');
   return {
-    stage: oneOf(ctx('stage') ?? 'dev', ['dev', 'prod'] as const, 'stage'),
+    stage,
     target,
     jwt: {
-      jwksUrl: str('jwksUrl'),
+      jwksUrl: jwksUrl(str('jwksUrl'), stage),
       issuer: str('jwtIssuer') ?? 'payments-local',
       audience: str('jwtAudience') ?? 'payments-api',
     },
     waf: flag(ctx('waf')) && target === 'aws',
     alarmEmail: str('alarmEmail'),
+    availabilityZones: availabilityZones(ctx('availabilityZones'), stage),
     localDatabase: {
       host: str('localDbHost') ?? 'postgres',
       port: Number(str('localDbPort') ?? 5432),

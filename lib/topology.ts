@@ -31,10 +31,19 @@ export interface QueueSpec<Fn extends string = string> {
   consumer: Fn;
   /** >= 6x the consumer's timeout (AWS guidance for Lambda event sources). */
   visibilityTimeoutSeconds: number;
+  /**
+   * Receives before SQS dead-letters a message. The workers back a failed message off by its receive count
+   * (5 s doubling per receive, capped at 15 min), so 16 receives outlast a downstream outage of over an
+   * hour (63 min with the shortest jitter) while the first retries stay seconds apart.
+   */
   maxReceiveCount: number;
   batchSize: number;
   maxBatchingWindowSeconds: number;
   maxConcurrency: number;
+  /**
+   * Under the DLQ's 14 days: a dead-lettered message keeps its original enqueue time, so the DLQ must keep
+   * it longer than the source queue did (AWS guidance), leaving at least a week to inspect and redrive.
+   */
   retentionDays: number;
 }
 
@@ -98,20 +107,20 @@ const queues = {
   payments: {
     consumer: 'paymentWorker',
     visibilityTimeoutSeconds: 180,
-    maxReceiveCount: 5,
+    maxReceiveCount: 16,
     batchSize: 10,
     maxBatchingWindowSeconds: 0,
     maxConcurrency: 10,
-    retentionDays: 14,
+    retentionDays: 7,
   },
   notifications: {
     consumer: 'notificationWorker',
     visibilityTimeoutSeconds: 180,
-    maxReceiveCount: 5,
+    maxReceiveCount: 16,
     batchSize: 10,
     maxBatchingWindowSeconds: 0,
     maxConcurrency: 5,
-    retentionDays: 14,
+    retentionDays: 7,
   },
 } as const satisfies Record<string, QueueSpec<FunctionName>>;
 

@@ -4,6 +4,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { names } from '../names';
 import type { StageConfig } from '../stage-config';
 import type { Network } from './network';
 import type { PlatformFunction } from './platform-function';
@@ -12,22 +13,25 @@ const DATABASE_NAME = 'payments';
 
 /**
  * PostgreSQL and the one way in: a Secrets Manager secret (read at cold start, never an environment
- * value) and, in AWS, RDS Proxy with TLS. On LocalStack the secret points at localstack.yml's
+ * value) and, in AWS, RDS Proxy with TLS (certificate and host name verified). On LocalStack the secret points at localstack.yml's
  * PostgreSQL container, so the same DATABASE_SECRET_ARN code path runs.
  */
 export class Database extends Construct {
   readonly secret: secretsmanager.ISecret;
   readonly instance?: rds.DatabaseInstance;
   readonly proxy?: rds.DatabaseProxy;
+  /** The instance class's memory, which the freeable-memory alarm takes its threshold from. */
+  readonly instanceMemoryBytes?: number;
   private readonly config: StageConfig;
 
   constructor(scope: Construct, id: string, props: { config: StageConfig; network?: Network }) {
     super(scope, id);
     this.config = props.config;
     if (props.network) {
-      const { instance, proxy } = this.createRds(props.network);
+      const { instance, proxy, memoryBytes } = this.createRds(props.network);
       this.instance = instance;
       this.proxy = proxy;
+      this.instanceMemoryBytes = memoryBytes;
       this.secret = instance.secret!;
     } else {
       this.secret = this.createExternalSecret();
@@ -41,8 +45,10 @@ export class Database extends Construct {
       DATABASE_SECRET_ARN: this.secret.secretArn,
       // Lambda scales by instances, so each keeps a small pool; the proxy multiplexes them.
       DATABASE_POOL_MAX: '2',
+      // RDS Proxy presents an ACM certificate chaining to Amazon Root CA 1, which is in Node's default CA
+      // store: verify the chain and the host name. localstack.yml's PostgreSQL container has no TLS.
       ...(this.proxy
-        ? { DATABASE_HOST: this.proxy.endpoint, DATABASE_SSL: 'require', DATABASE_PREPARE: 'false' }
+        ? { DATABASE_HOST: this.proxy.endpoint, DATABASE_SSL: 'verify-full', DATABASE_PREPARE: 'false' }
         : { DATABASE_SSL: 'disable', DATABASE_PREPARE: 'true' }),
     });
   }
@@ -60,7 +66,12 @@ export class Database extends Construct {
       description: 'RDS Proxy: reachable from the platform functions only',
       allowAllOutbound: false,
     });
-    const instanceIdentifier = `payments-${this.config.stage}`;
+    // Fixed names carry the stage: a second stage in the same account and region must not collide.
+    const instanceIdentifier = names.stageResource(this.config.stage);
+    const GiB = 1024 ** 3;
+    const instanceClass = prod
+      ? { type: ec2.InstanceType.of(ec2.InstanceClass.M7G, ec2.InstanceSize.LARGE), memoryBytes: 8 * GiB }
+      : { type: ec2.InstanceType.of(ec2.InstanceClass.T4G, ec2.InstanceSize.MICRO), memoryBytes: 1 * GiB };
     // Created here rather than by RDS so it has a retention (and no LogRetention helper function).
     const postgresLogs = new logs.LogGroup(this, 'PostgresLogs', {
       logGroupName: `/aws/rds/instance/${instanceIdentifier}/postgresql`,
@@ -70,9 +81,7 @@ export class Database extends Construct {
     const instance = new rds.DatabaseInstance(this, 'Instance', {
       instanceIdentifier,
       engine,
-      instanceType: prod
-        ? ec2.InstanceType.of(ec2.InstanceClass.M7G, ec2.InstanceSize.LARGE)
-        : ec2.InstanceType.of(ec2.InstanceClass.T4G, ec2.InstanceSize.MICRO),
+      instanceType: instanceClass.type,
       vpc: network.vpc,
       vpcSubnets: network.subnets,
       securityGroups: [instanceSecurityGroup],
@@ -96,6 +105,7 @@ export class Database extends Construct {
     });
     instance.node.addDependency(postgresLogs);
     const proxy = new rds.DatabaseProxy(this, 'Proxy', {
+      dbProxyName: names.stageResource(this.config.stage),
       proxyTarget: rds.ProxyTarget.fromInstance(instance),
       secrets: [instance.secret!],
       vpc: network.vpc,
@@ -130,7 +140,7 @@ export class Database extends Construct {
         'Functions cache the credentials per cold start and RDS Proxy reads this secret; rotating it needs a ' +
         'coordinated two-user rotation that is not built yet (see README Operations).',
     });
-    return { instance, proxy };
+    return { instance, proxy, memoryBytes: instanceClass.memoryBytes };
   }
 
   private createExternalSecret(): secretsmanager.ISecret {

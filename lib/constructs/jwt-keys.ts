@@ -5,8 +5,9 @@ import type { StageConfig } from '../stage-config';
 import type { PlatformFunction } from './platform-function';
 
 /**
- * Where the authorizer's keys come from: an OIDC issuer's JWKS URL (context `jwksUrl`), or else an
- * HS256 secret generated into Secrets Manager. Only the secret's ARN reaches the function.
+ * Where the authorizer's keys come from: an OIDC issuer's JWKS URL (context `jwksUrl`, required in prod),
+ * or else (dev, LocalStack) an HS256 secret generated into Secrets Manager. Only the secret's ARN reaches
+ * the function.
  */
 export class JwtKeys extends Construct {
   readonly secret?: secretsmanager.Secret;
@@ -21,13 +22,15 @@ export class JwtKeys extends Construct {
       this.secret = new secretsmanager.Secret(this, 'SigningSecret', {
         description: 'HS256 key that signs and verifies API bearer tokens',
         generateSecretString: { passwordLength: 64, excludePunctuation: true },
-        removalPolicy: props.config.stage === 'prod' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+        // Never prod (readStageConfig refuses prod without jwksUrl): a throwaway stage's key.
+        removalPolicy: RemovalPolicy.DESTROY,
       });
       Validations.of(this.secret).acknowledge({
         id: 'AwsSolutions-SMG4',
         reason:
-          'Rotating an HS256 signing key invalidates every issued token at once; production deployments use ' +
-          'an OIDC issuer (context jwksUrl), whose keys rotate at the issuer.',
+          'Rotating an HS256 signing key invalidates every issued token at once; this key exists only in dev ' +
+          'and LocalStack stages: prod refuses to synthesize without an OIDC issuer (context jwksUrl), whose ' +
+          'keys rotate at the issuer.',
       });
     }
   }

@@ -70,11 +70,6 @@ export class SchemaMigrations extends Construct {
       reason:
         'grantInvoke also covers the migrator\'s versions and aliases (ARN suffix ":*"); it is one function.',
     });
-    Validations.of(provider).acknowledge({
-      id: 'AwsSolutions-L1',
-      reason:
-        "The provider framework's runtime is chosen and maintained by aws-cdk-lib, not by this project.",
-    });
   }
 }
 

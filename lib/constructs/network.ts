@@ -1,4 +1,4 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { type CfnResource, Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
@@ -18,11 +18,14 @@ export class Network extends Construct {
     super(scope, id);
     const prod = props.config.stage === 'prod';
     this.vpc = new ec2.Vpc(this, 'Vpc', {
-      maxAzs: prod ? 3 : 2,
+      // The stage's AZs (PaymentsStack.availabilityZones): 3 in prod, 2 in dev, unless context names them.
+      availabilityZones: Stack.of(this).availabilityZones,
       natGateways: 0,
       subnetConfiguration: [{ name: 'isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: 24 }],
-      restrictDefaultSecurityGroup: false,
+      // Nothing uses the default security group; strip its rules (a custom resource CDK provides).
+      restrictDefaultSecurityGroup: true,
     });
+    this.retainDefaultSecurityGroupProviderLogs(prod);
     const flowLogs = new logs.LogGroup(this, 'FlowLogs', {
       retention: prod ? logs.RetentionDays.THREE_MONTHS : logs.RetentionDays.TWO_WEEKS,
       removalPolicy: prod ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
@@ -50,5 +53,26 @@ export class Network extends Construct {
         'HTTPS from the functions',
       );
     }
+  }
+
+  /**
+   * The provider of restrictDefaultSecurityGroup is a Lambda function CDK adds to the stack; Lambda would
+   * create its log group on first run, without a retention. Create it first, with one. (cdk-nag does not
+   * inspect that provider, a plain CfnResource: its role has AWSLambdaBasicExecutionRole and may change
+   * this VPC's default security group only.)
+   */
+  private retainDefaultSecurityGroupProviderLogs(prod: boolean): void {
+    const provider = Stack.of(this).node.tryFindChild('Custom::VpcRestrictDefaultSGCustomResourceProvider');
+    const handler = provider?.node.tryFindChild('Handler') as CfnResource | undefined;
+    const restriction = this.vpc.node.tryFindChild('RestrictDefaultSecurityGroupCustomResource');
+    if (!handler || !restriction) {
+      throw new Error('aws-cdk-lib no longer builds restrictDefaultSecurityGroup as this construct expects');
+    }
+    const logGroup = new logs.LogGroup(this, 'DefaultSecurityGroupProviderLogs', {
+      logGroupName: Fn.join('', ['/aws/lambda/', handler.ref]),
+      retention: prod ? logs.RetentionDays.THREE_MONTHS : logs.RetentionDays.TWO_WEEKS,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    restriction.node.addDependency(logGroup);
   }
 }

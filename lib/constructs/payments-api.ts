@@ -3,6 +3,7 @@ import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
+import { names } from '../names';
 import type { StageConfig } from '../stage-config';
 import type { RouteSpec } from '../topology';
 import { addGatewayResponses } from './gateway-responses';
@@ -23,17 +24,19 @@ export interface PaymentsApiProps {
 export class PaymentsApi extends Construct {
   readonly api: apigw.RestApi;
   readonly accessLogs: logs.LogGroup;
+  readonly executionLogs: logs.LogGroup;
 
   constructor(scope: Construct, id: string, props: PaymentsApiProps) {
     super(scope, id);
     const { config } = props;
     const prod = config.stage === 'prod';
-    this.accessLogs = new logs.LogGroup(this, 'AccessLogs', {
+    const logRetention = {
       retention: prod ? logs.RetentionDays.THREE_MONTHS : logs.RetentionDays.TWO_WEEKS,
       removalPolicy: prod ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
-    });
+    };
+    this.accessLogs = new logs.LogGroup(this, 'AccessLogs', logRetention);
     this.api = new apigw.RestApi(this, 'Api', {
-      restApiName: `payments-${config.stage}`,
+      restApiName: names.stageResource(config.stage),
       description: 'Payments platform API',
       endpointTypes: [apigw.EndpointType.REGIONAL],
       // Execution logging needs API Gateway's account-level role; it is shared, so it outlives the stack.
@@ -63,6 +66,13 @@ export class PaymentsApi extends Construct {
       },
     });
     addGatewayResponses(this.api);
+    // Execution logs (loggingLevel ERROR) go to a group API Gateway names after the API and stage, and
+    // creates without a retention on first write unless it exists: create it first, with ours.
+    this.executionLogs = new logs.LogGroup(this, 'ExecutionLogs', {
+      logGroupName: `API-Gateway-Execution-Logs_${this.api.restApiId}/${config.stage}`,
+      ...logRetention,
+    });
+    this.api.deploymentStage.node.addDependency(this.executionLogs);
 
     const authorizer = new apigw.TokenAuthorizer(this, 'Authorizer', {
       handler: props.authorizer.function,

@@ -53,8 +53,9 @@ export class PlatformFunction extends Construct {
       depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
       projectRoot: PROJECT_ROOT,
       runtime: lambda.Runtime.NODEJS_22_X,
-      // LocalStack on an x86 laptop would have to emulate arm64; the bundle itself is portable JS.
-      architecture: aws ? lambda.Architecture.ARM_64 : lambda.Architecture.X86_64,
+      // arm64 on both targets, so LocalStack deploys the template AWS gets; the bundle is portable JS and
+      // localstack.yml sets LAMBDA_IGNORE_ARCHITECTURE, so an x86 laptop runs it natively.
+      architecture: lambda.Architecture.ARM_64,
       timeout: Duration.seconds(spec.timeoutSeconds),
       memorySize: spec.memoryMb,
       role: this.role,

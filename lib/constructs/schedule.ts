@@ -12,7 +12,11 @@ export function scheduleMinutes(spec: ScheduleSpec): number {
   return Math.max(1, Math.ceil(spec.everySeconds / 60));
 }
 
-/** A topology schedule: an EventBridge rate rule invoking its function, with retries and a DLQ. */
+/**
+ * A topology schedule: an EventBridge rate rule invoking its function. A tick that fails is not retried,
+ * neither by EventBridge (delivery) nor by Lambda (the asynchronous invocation): the next tick's sweep
+ * supersedes it, and a retry would only overlap it. A tick EventBridge could not deliver is kept in a DLQ.
+ */
 export class FunctionSchedule extends Construct {
   readonly rule: events.Rule;
 
@@ -26,13 +30,15 @@ export class FunctionSchedule extends Construct {
       description: `Runs ${props.spec.function} every ${scheduleMinutes(props.spec)} minute(s)`,
       schedule: events.Schedule.rate(Duration.minutes(scheduleMinutes(props.spec))),
     });
+    const freshFor = Duration.minutes(scheduleMinutes(props.spec));
     this.rule.addTarget(
       new targets.LambdaFunction(props.target.function, {
-        // A sweep that missed its minute is superseded by the next one: retry briefly, then keep it.
-        retryAttempts: 2,
-        maxEventAge: Duration.minutes(5),
+        retryAttempts: 0,
+        maxEventAge: freshFor,
         deadLetterQueue: props.bus.createTargetDeadLetterQueue(names.scheduleTarget(props.name)),
       }),
     );
+    // One schedule per function (topology); a second would need the same settings anyway.
+    props.target.function.configureAsyncInvoke({ retryAttempts: 0, maxEventAge: freshFor });
   }
 }

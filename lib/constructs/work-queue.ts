@@ -5,6 +5,9 @@ import { Construct } from 'constructs';
 import type { FunctionSpec, QueueSpec } from '../topology';
 import type { PlatformFunction } from './platform-function';
 
+/** The longest SQS retention; a DLQ must keep a message longer than its source queue did. */
+export const DEAD_LETTER_RETENTION_DAYS = 14;
+
 /**
  * A topology queue, its dead-letter queue and its consumer's event source. Both queues are
  * encrypted (SQS-managed keys, which EventBridge can write to) and refuse plain HTTP.
@@ -20,11 +23,16 @@ export class WorkQueue extends Construct {
   ) {
     super(scope, id);
     const { spec } = props;
+    if (spec.retentionDays >= DEAD_LETTER_RETENTION_DAYS) {
+      throw new Error(
+        `Queue ${id}: retention ${spec.retentionDays} days must be under its DLQ's ${DEAD_LETTER_RETENTION_DAYS} (a dead-lettered message keeps its enqueue time)`,
+      );
+    }
     const retention = Duration.days(spec.retentionDays);
     this.deadLetterQueue = new sqs.Queue(this, 'DeadLetters', {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
-      retentionPeriod: Duration.days(14),
+      retentionPeriod: Duration.days(DEAD_LETTER_RETENTION_DAYS),
     });
     this.queue = new sqs.Queue(this, 'Queue', {
       encryption: sqs.QueueEncryption.SQS_MANAGED,

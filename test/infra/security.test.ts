@@ -148,6 +148,8 @@ describe('localstack target', () => {
       const fn = resourcesOfType(template, 'AWS::Lambda::Function')[functionIdOf(template, name)]!;
       expect(environmentOf(fn).DATABASE_SECRET_ARN).toEqual({ Ref: secretId });
       expect(environmentOf(fn).DATABASE_HOST).toBeUndefined();
+      // localstack.yml's PostgreSQL container has no TLS.
+      expect(environmentOf(fn).DATABASE_SSL).toBe('disable');
     }
   });
 });

@@ -3,6 +3,7 @@ import { scheduleMinutes } from '../../lib/constructs/schedule';
 import { names } from '../../lib/names';
 import { topology } from '../../lib/topology';
 import {
+  asArray,
   environmentOf,
   functionIdOf,
   logicalIdWhere,
@@ -59,22 +60,33 @@ describe('functions', () => {
     expect(fn.Properties?.VpcConfig !== undefined).toBe(spec.usesDatabase);
   });
 
-  it('has no Lambda function outside the topology except the custom resource provider', () => {
-    const services = Object.values(resourcesOfType(template, 'AWS::Lambda::Function')).map(
-      (r) => environmentOf(r).POWERTOOLS_SERVICE_NAME ?? 'none',
+  it('has no Lambda function outside the topology except the providers of its two custom resources', () => {
+    const functions = Object.entries(resourcesOfType(template, 'AWS::Lambda::Function'));
+    const services = functions.flatMap(([, r]) => environmentOf(r).POWERTOOLS_SERVICE_NAME ?? []);
+    expect(services.sort()).toEqual(Object.keys(topology.functions).map(names.service).sort());
+    // Every other function is the service token of a custom resource: the migrations' provider framework
+    // and the provider that strips the VPC default security group's rules.
+    const others = functions.filter(([, r]) => environmentOf(r).POWERTOOLS_SERVICE_NAME === undefined);
+    const customResources = Object.values(template.toJSON().Resources as Record<string, Resource>).filter(
+      (r) => r.Type.startsWith('Custom::'),
     );
-    expect(services.filter((s) => s !== 'none').sort()).toEqual(
-      Object.keys(topology.functions).map(names.service).sort(),
+    expect(customResources.map((r) => r.Type).sort()).toEqual([
+      'Custom::SchemaMigrations',
+      'Custom::VpcRestrictDefaultSG',
+    ]);
+    const serviceTokens = customResources.map(
+      (r) => (r.Properties!.ServiceToken as { 'Fn::GetAtt': [string, 'Arn'] })['Fn::GetAtt'][0],
     );
-    expect(services.filter((s) => s === 'none')).toHaveLength(1);
+    expect(others.map(([id]) => id).sort()).toEqual(serviceTokens.sort());
   });
 
-  it('database functions get the RDS Proxy endpoint, TLS and no named prepared statements', () => {
+  it('database functions get the RDS Proxy endpoint, fully verified TLS and no named prepared statements', () => {
     for (const [name] of Object.entries(topology.functions).filter(([, f]) => f.usesDatabase)) {
       const env = environmentOf(
         resourcesOfType(template, 'AWS::Lambda::Function')[functionIdOf(template, name)]!,
       );
-      expect(env).toMatchObject({ DATABASE_SSL: 'require', DATABASE_PREPARE: 'false' });
+      // verify-full: RDS Proxy's certificate chains to Amazon Root CA 1, in Node's default CA store.
+      expect(env).toMatchObject({ DATABASE_SSL: 'verify-full', DATABASE_PREPARE: 'false' });
       expect(JSON.stringify(env.DATABASE_HOST)).toContain('Endpoint');
     }
   });
@@ -260,9 +272,49 @@ describe('rules and schedules', () => {
 });
 
 describe('migrations', () => {
+  const migrationsId = () => logicalIdWhere(template, 'Custom::SchemaMigrations', () => true);
+  const dependsOn = (r: Resource) => asArray(r.DependsOn as string | string[] | undefined);
+
   it('run through a custom resource whose properties change with the migrations', () => {
     const migrations = Object.values(resourcesOfType(template, 'Custom::SchemaMigrations'));
     expect(migrations).toHaveLength(1);
     expect(migrations[0]!.Properties!.MigrationsHash).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it.each(Object.keys(topology.functions).filter((f) => f !== 'migrator'))(
+    'function %s goes live only after the migrations ran',
+    (name) => {
+      const fn = resourcesOfType(template, 'AWS::Lambda::Function')[fnId(name as never)]!;
+      expect(dependsOn(fn)).toContain(migrationsId());
+    },
+  );
+
+  it('the migrator does not wait for the migrations it runs', () => {
+    const fn = resourcesOfType(template, 'AWS::Lambda::Function')[fnId('migrator')]!;
+    expect(dependsOn(fn)).not.toContain(migrationsId());
+  });
+
+  it('every queue event source mapping and schedule rule starts after the migrations', () => {
+    const mappings = Object.entries(resourcesOfType(template, 'AWS::Lambda::EventSourceMapping'));
+    expect(mappings).toHaveLength(Object.keys(topology.queues).length);
+    const schedules = Object.entries(resourcesOfType(template, 'AWS::Events::Rule')).filter(
+      ([, r]) => r.Properties!.ScheduleExpression !== undefined,
+    );
+    expect(schedules).toHaveLength(Object.keys(topology.schedules).length);
+    for (const [id, r] of [...mappings, ...schedules]) {
+      expect({ id, dependsOn: dependsOn(r) }).toEqual({
+        id,
+        dependsOn: expect.arrayContaining([migrationsId()]),
+      });
+    }
+  });
+
+  it('the API stage is deployed after the migrations', () => {
+    for (const [id, r] of Object.entries(resourcesOfType(template, 'AWS::ApiGateway::Stage'))) {
+      expect({ id, dependsOn: dependsOn(r) }).toEqual({
+        id,
+        dependsOn: expect.arrayContaining([migrationsId()]),
+      });
+    }
   });
 });

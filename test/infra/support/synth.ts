@@ -1,7 +1,10 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { AwsSolutionsChecks } from 'cdk-nag';
 import { createApp } from '../../../lib/app';
+import { PROJECT_ROOT } from '../../../lib/constructs/bundling';
 import { names } from '../../../lib/names';
 import type { PaymentsStack } from '../../../lib/payments-stack';
 
@@ -12,8 +15,13 @@ export interface Synthesized {
   template: Template;
 }
 
+/** cdk.json's context: the feature flags (and defaults) `cdk synth` passes to the app. */
+export const CDK_JSON_CONTEXT = (
+  JSON.parse(readFileSync(join(PROJECT_ROOT, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> }
+).context;
+
 /**
- * Synthesizes the real app (bundling with the local esbuild, cdk-nag registered) for one target.
+ * Synthesizes the real app with cdk.json's context, as `cdk synth` would (bundling with the local esbuild, cdk-nag registered) for one target.
  * Seconds per call: call it once per file, in beforeAll.
  */
 export function synthesize(
@@ -21,7 +29,7 @@ export function synthesize(
 ): Synthesized {
   // CDK's built-in CloudFormation spec check only warns and costs ~8 s per synth; `npm run synth` keeps it.
   const { app, stack, nag } = createApp({
-    context: { stage: 'dev', ...context },
+    context: { ...CDK_JSON_CONTEXT, stage: 'dev', ...context },
     builtinCloudFormationValidation: false,
   });
   // Template.fromStack synthesizes the whole app; a cdk-nag error would throw here with its report.

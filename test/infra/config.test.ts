@@ -1,0 +1,25 @@
+import { App } from 'aws-cdk-lib';
+import { readStageConfig } from '../../lib/stage-config';
+
+// What the stack reads from context, and what it refuses (no synthesis needed).
+
+const JWKS_URL = 'https://issuer.example.com/.well-known/jwks.json';
+const read = (context: Record<string, string>) => readStageConfig(new App({ context }).node);
+
+describe('token verification by stage', () => {
+  it('prod refuses to synthesize without jwksUrl, and says what to pass', () => {
+    expect(() => read({ stage: 'prod' })).toThrow(/stage=prod needs context jwksUrl=https:\/\//);
+  });
+
+  it('prod refuses a JWKS URL that is not https', () => {
+    expect(() => read({ stage: 'prod', jwksUrl: 'http://issuer.example.com/jwks.json' })).toThrow(/https/);
+  });
+
+  it('prod verifies tokens against the issuer’s JWKS', () => {
+    expect(read({ stage: 'prod', jwksUrl: JWKS_URL }).jwt.jwksUrl).toBe(JWKS_URL);
+  });
+
+  it('dev may use the generated HS256 key', () => {
+    expect(read({ stage: 'dev' }).jwt.jwksUrl).toBeUndefined();
+  });
+});
