@@ -14,7 +14,7 @@ import { type Spread, spread } from './stats';
 // options, turned into the same esbuild flags aws-cdk-lib's NodejsFunction passes on the command line
 // (`--bundle --platform=node --outfile=index.mjs` plus target, format, minify, sourcemap, externals, banner,
 // main fields, log level). Then `import()` of the bundle is timed in fresh Node processes, from a directory
-// whose node_modules resolves the external `@aws-sdk/*` (the nodejs22.x runtime provides them in Lambda).
+// whose node_modules resolves the external `@aws-sdk/*` (the nodejs24.x runtime provides them in Lambda).
 
 export interface BundleResult {
   function: FunctionName;
@@ -66,8 +66,6 @@ const INIT_ENV: Record<string, string> = {
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   POWERTOOLS_METRICS_NAMESPACE: 'Payments',
   POWERTOOLS_LOG_LEVEL: 'INFO',
-  // As PlatformFunction sets it in AWS: Node then reads the external source map while loading the bundle.
-  NODE_OPTIONS: '--enable-source-maps',
 };
 
 const MEASURE = `

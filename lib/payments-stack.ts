@@ -44,7 +44,7 @@ export class PaymentsStack extends Stack {
             network && spec.usesDatabase
               ? { vpc: network.vpc, subnets: network.subnets, securityGroup: network.functionsSecurityGroup }
               : undefined,
-          bundling: name === 'migrator' ? { commandHooks: copyMigrationsHook } : undefined,
+          bundling: name === topology.migrator ? { commandHooks: copyMigrationsHook } : undefined,
         });
         if (spec.usesDatabase) database.connect(fn);
         if (spec.publishesEvents) eventBus.grantPublish(fn);
@@ -55,10 +55,12 @@ export class PaymentsStack extends Stack {
 
     // Nothing runs platform code before the schema it needs exists: every function but the migrator (and
     // with it its event source mappings and permissions), the schedules and the API wait for the migrations.
-    const migrations = new SchemaMigrations(this, 'Migrations', { migrator: this.functions.migrator });
+    const migrations = new SchemaMigrations(this, 'Migrations', {
+      migrator: this.functions[topology.migrator],
+    });
     if (database.proxy) migrations.node.addDependency(database.proxy);
     for (const [name, fn] of Object.entries(this.functions)) {
-      if (name !== 'migrator') fn.function.node.addDependency(migrations.resource);
+      if (name !== topology.migrator) fn.function.node.addDependency(migrations.resource);
     }
 
     this.queues = Object.fromEntries(

@@ -66,7 +66,11 @@ export function readCloudAssembly(dir: string, topology: Topology): CloudAssembl
       string,
       unknown
     >;
-  const stage = String(environmentOf(lambdas[0]?.[1] ?? { Type: '' }).APP_STAGE ?? '');
+  // The platform's functions all carry their stage (CDK's own provider functions carry none).
+  const stages = new Set(lambdas.map(([, r]) => environmentOf(r).APP_STAGE).filter((v) => v !== undefined));
+  if (stages.size !== 1)
+    throw new Error(`${stackName}: expected one APP_STAGE, found ${[...stages].join(', ')}`);
+  const stage = String([...stages][0]);
 
   return {
     stackName,

@@ -10,7 +10,7 @@ const ESM_REQUIRE_SHIM =
   "import { createRequire } from 'module'; const require = createRequire(import.meta.url);";
 
 /**
- * Local esbuild (no Docker), minified ESM for node22 with source maps. The AWS SDK v3 clients are
+ * Local esbuild (no Docker), minified ESM for node24 (the Lambda runtime) with source maps beside it. The AWS SDK v3 clients are
  * bundled in: pinned to our lockfile's versions, tree-shaken, and faster to initialise than importing
  * the runtime's copy (whose import alone took 83-160 ms); with zod imported as a namespace every bundle
  * still fits 600 KB. docs/BENCHMARKS.md has the measurements.
@@ -19,7 +19,7 @@ export function bundlingOptions(extra: Partial<BundlingOptions> = {}): BundlingO
   return {
     forceDockerBundling: false,
     format: OutputFormat.ESM,
-    target: 'node22',
+    target: 'node24',
     minify: true,
     sourceMap: true,
     sourcesContent: false,

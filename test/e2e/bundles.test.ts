@@ -1,5 +1,6 @@
 import { names } from '../../lib/names';
 import { topology } from '../../lib/topology';
+import { openLocalDatabase } from '../../scripts/ops/local-database';
 import { removeAssembly, synthesizeWithCli, withEditedTemplate } from '../support/cloud-assembly';
 import { localRuntimeForFile, startLocalRuntime } from '../support/local-runtime-process';
 import { PaymentsClient } from './client';
@@ -21,6 +22,21 @@ describe('the bundles cdk synth makes, with their template environments', () => 
 
   it('run from the bundles, not the sources', async () => {
     expect((await runtime().status()).code).toEqual({ from: 'bundles', stack: 'Payments-dev' });
+  });
+
+  it('reach PostgreSQL over TLS as their template says (DATABASE_SSL=verify-full: the certificate is checked)', async () => {
+    const opened = await openLocalDatabase({ dataDir: runtime().dataDir });
+    try {
+      // The API's pool connected at its first request (the health check above): over TLS, or not at all.
+      await fetch(`${runtime().baseUrl}/health`);
+      const rows = await opened.db<{ ssl: boolean }[]>`
+        SELECT s.ssl FROM pg_stat_ssl s JOIN pg_stat_activity a USING (pid)
+        WHERE a.client_addr IS NOT NULL AND a.pid <> pg_backend_pid()`;
+      expect(rows.length).toBeGreaterThan(0);
+      expect(rows.every((r) => r.ssl)).toBe(true);
+    } finally {
+      await opened.close();
+    }
   });
 
   paymentsFlow(() => ({

@@ -42,7 +42,7 @@ describe('functions', () => {
     const fn = resourcesOfType(template, 'AWS::Lambda::Function')[functionIdOf(template, name)]!;
     expect(fn.Properties).toMatchObject({
       FunctionName: names.inStage('dev', name),
-      Runtime: 'nodejs22.x',
+      Runtime: 'nodejs24.x',
       Architectures: ['arm64'],
       Handler: 'index.handler',
       Timeout: spec.timeoutSeconds,
@@ -56,6 +56,8 @@ describe('functions', () => {
     });
     expect('DATABASE_SECRET_ARN' in env).toBe(spec.usesDatabase);
     expect('EVENT_BUS_NAME' in env).toBe(spec.publishesEvents);
+    // No --enable-source-maps on every cold start (docs/infrastructure.md, "Bundles").
+    expect(env.NODE_OPTIONS).toBeUndefined();
     // Functions that reach the database run in the VPC; the others stay outside it.
     expect(fn.Properties?.VpcConfig !== undefined).toBe(spec.usesDatabase);
   });
@@ -281,7 +283,7 @@ describe('migrations', () => {
     expect(migrations[0]!.Properties!.MigrationsHash).toMatch(/^[0-9a-f]{64}$/);
   });
 
-  it.each(Object.keys(topology.functions).filter((f) => f !== 'migrator'))(
+  it.each(Object.keys(topology.functions).filter((f) => f !== topology.migrator))(
     'function %s goes live only after the migrations ran',
     (name) => {
       const fn = resourcesOfType(template, 'AWS::Lambda::Function')[fnId(name as never)]!;
@@ -290,7 +292,7 @@ describe('migrations', () => {
   );
 
   it('the migrator does not wait for the migrations it runs', () => {
-    const fn = resourcesOfType(template, 'AWS::Lambda::Function')[fnId('migrator')]!;
+    const fn = resourcesOfType(template, 'AWS::Lambda::Function')[fnId(topology.migrator)]!;
     expect(dependsOn(fn)).not.toContain(migrationsId());
   });
 
