@@ -55,14 +55,26 @@ function jwksUrl(value: string | undefined, stage: StageName): string | undefine
   if (stage !== 'prod') return value;
   if (!value) {
     throw new Error(
-      'Context stage=prod needs context jwksUrl=https://<issuer>/.well-known/jwks.json (and usually jwtIssuer, ' +
-        "jwtAudience): production verifies your identity provider's tokens; the generated HS256 key is for dev only.",
+      'Context stage=prod needs context jwksUrl=https://<issuer>/.well-known/jwks.json (and jwtIssuer, jwtAudience): ' +
+        "production verifies your identity provider's tokens; the generated HS256 key is for dev only.",
     );
   }
   if (!URL.canParse(value) || new URL(value).protocol !== 'https:') {
     throw new Error(`Context jwksUrl must be an https:// URL in prod (got ${value})`);
   }
   return value;
+}
+
+/** The generated key's tokens say `payments-local`; an identity provider's say its own issuer. */
+function jwtIssuer(value: string | undefined, stage: StageName): string {
+  if (value) return value;
+  if (stage === 'prod') {
+    throw new Error(
+      "Context stage=prod needs context jwtIssuer=<the iss claim of your identity provider's tokens>: " +
+        "the default (payments-local) is the dev key's, and would refuse every real token.",
+    );
+  }
+  return 'payments-local';
 }
 
 export function readStageConfig(node: Node): StageConfig {
@@ -76,7 +88,7 @@ export function readStageConfig(node: Node): StageConfig {
     target,
     jwt: {
       jwksUrl: jwksUrl(str('jwksUrl'), stage),
-      issuer: str('jwtIssuer') ?? 'payments-local',
+      issuer: jwtIssuer(str('jwtIssuer'), stage),
       audience: str('jwtAudience') ?? 'payments-api',
     },
     waf: flag(ctx('waf')) && target === 'aws',

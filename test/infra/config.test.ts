@@ -4,6 +4,7 @@ import { readStageConfig } from '../../lib/stage-config';
 // What the stack reads from context, and what it refuses (no synthesis needed).
 
 const JWKS_URL = 'https://issuer.example.com/.well-known/jwks.json';
+const ISSUER = 'https://issuer.example.com/';
 const read = (context: Record<string, string>) => readStageConfig(new App({ context }).node);
 
 describe('token verification by stage', () => {
@@ -15,11 +16,18 @@ describe('token verification by stage', () => {
     expect(() => read({ stage: 'prod', jwksUrl: 'http://issuer.example.com/jwks.json' })).toThrow(/https/);
   });
 
-  it('prod verifies tokens against the issuer’s JWKS', () => {
-    expect(read({ stage: 'prod', jwksUrl: JWKS_URL }).jwt.jwksUrl).toBe(JWKS_URL);
+  it('prod needs the issuer of those tokens too (the default is the dev key’s, which would refuse them all)', () => {
+    expect(() => read({ stage: 'prod', jwksUrl: JWKS_URL })).toThrow(/stage=prod needs context jwtIssuer=/);
   });
 
-  it('dev may use the generated HS256 key', () => {
-    expect(read({ stage: 'dev' }).jwt.jwksUrl).toBeUndefined();
+  it('prod verifies tokens against the issuer’s JWKS', () => {
+    expect(read({ stage: 'prod', jwksUrl: JWKS_URL, jwtIssuer: ISSUER }).jwt).toMatchObject({
+      jwksUrl: JWKS_URL,
+      issuer: ISSUER,
+    });
+  });
+
+  it('dev may use the generated HS256 key, whose tokens it issues as payments-local', () => {
+    expect(read({ stage: 'dev' }).jwt).toMatchObject({ jwksUrl: undefined, issuer: 'payments-local' });
   });
 });

@@ -27,7 +27,12 @@ describe.each([
   ['dev', { target: 'aws' as const }],
   [
     'prod',
-    { target: 'aws' as const, stage: 'prod' as const, jwksUrl: 'https://issuer.example.com/jwks.json' },
+    {
+      target: 'aws' as const,
+      stage: 'prod' as const,
+      jwksUrl: 'https://issuer.example.com/jwks.json',
+      jwtIssuer: 'https://issuer.example.com/',
+    },
   ],
   ['localstack', { target: 'localstack' as const }],
 ])('function environments (%s)', (_label, context) => {

@@ -10,6 +10,7 @@ beforeAll(() => {
     stage: 'prod',
     target: 'aws',
     jwksUrl: 'https://issuer.example.com/.well-known/jwks.json',
+    jwtIssuer: 'https://issuer.example.com/',
   }).template;
 });
 

@@ -6,7 +6,12 @@ import { type Synthesized, synthesize } from './support/synth';
 // cdk-nag AwsSolutionsChecks runs at synth; a new unacknowledged finding fails here, by name.
 const targets = [
   { stage: 'dev', target: 'aws' },
-  { stage: 'prod', target: 'aws', jwksUrl: 'https://issuer.example.com/.well-known/jwks.json' },
+  {
+    stage: 'prod',
+    target: 'aws',
+    jwksUrl: 'https://issuer.example.com/.well-known/jwks.json',
+    jwtIssuer: 'https://issuer.example.com/',
+  },
   { stage: 'dev', target: 'localstack' },
 ] as const;
 

@@ -7,7 +7,12 @@ const JWKS_URL = 'https://issuer.example.com/.well-known/jwks.json';
 const templates = {} as Record<'dev' | 'prod' | 'pinned', Template>;
 beforeAll(() => {
   templates.dev = synthesize({ stage: 'dev', target: 'aws' }).template;
-  templates.prod = synthesize({ stage: 'prod', target: 'aws', jwksUrl: JWKS_URL }).template;
+  templates.prod = synthesize({
+    stage: 'prod',
+    target: 'aws',
+    jwksUrl: JWKS_URL,
+    jwtIssuer: 'https://issuer.example.com/',
+  }).template;
   templates.pinned = synthesize({
     stage: 'dev',
     target: 'aws',

@@ -134,6 +134,7 @@ describe('notification worker (real PostgreSQL)', () => {
       { itemIdentifier: record.messageId },
     ]);
     expect(w.retries.delayed).toEqual([]);
+    expect(w.retries.exhausted).toEqual([record.messageId]);
   });
 
   it('accepts PaymentSucceeded too', async () => {

@@ -311,6 +311,8 @@ describe('payment worker (real PostgreSQL)', () => {
       [poisonJson.messageId, poisonSchema.messageId].sort(),
     );
     expect(worker.retries.delayed).toEqual([]);
+    // Made visible at once: its receives run out in seconds and SQS dead-letters it.
+    expect(worker.retries.exhausted.sort()).toEqual([poisonJson.messageId, poisonSchema.messageId].sort());
     expect((await findPayment(t.db, good1.payment.id))?.status).toBe('SUCCEEDED');
     expect((await findPayment(t.db, good2.payment.id))?.status).toBe('FAILED');
   });

@@ -103,10 +103,15 @@ export class RecordingRetries implements RetryScheduler {
   readonly delayed: string[] = [];
   /** The `atLeastSeconds` each reschedule asked for. */
   readonly atLeast: (number | undefined)[] = [];
+  /** Messages made visible at once (poison, on its way to the DLQ). */
+  readonly exhausted: string[] = [];
   async delay(record: SQSRecord, atLeastSeconds?: number): Promise<number> {
     this.delayed.push(record.messageId);
     this.atLeast.push(atLeastSeconds);
     return 1;
+  }
+  async exhaust(record: SQSRecord): Promise<void> {
+    this.exhausted.push(record.messageId);
   }
 }
 

@@ -101,6 +101,16 @@ describe('SqsVisibilityBackoff', () => {
     ).toEqual([31, 5]);
   });
 
+  it('makes poison visible at once, so its receives run out and SQS dead-letters it', async () => {
+    sqs.on(ChangeMessageVisibilityCommand).resolves({});
+    const record = { ...rawSqsRecord('nope', { receiveCount: 1 }), eventSourceARN: ARN };
+    await new SqsVisibilityBackoff(new SQSClient({ region: 'eu-west-1' })).exhaust(record);
+    expect(sqs.commandCalls(ChangeMessageVisibilityCommand)[0]?.args[0].input).toMatchObject({
+      ReceiptHandle: record.receiptHandle,
+      VisibilityTimeout: 0,
+    });
+  });
+
   it('uses the local endpoint in the queue URL when AWS_ENDPOINT_URL_SQS is set', async () => {
     process.env.AWS_ENDPOINT_URL_SQS = 'http://localhost:3001';
     sqs.on(ChangeMessageVisibilityCommand).resolves({});

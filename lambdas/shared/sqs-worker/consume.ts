@@ -64,7 +64,11 @@ export async function consumeEvents<Detail extends { correlation_id: string }>(
     try {
       detail = parseEventRecord(record, options.accepts);
     } catch (error) {
-      options.logger.error('Poison message refused', { message_id: record.messageId, error: error as Error });
+      options.logger.error('Poison message refused; it goes to the DLQ', {
+        message_id: record.messageId,
+        error: error as Error,
+      });
+      await options.retries.exhaust(record);
       throw error;
     }
     const log = recordLog(options.logger, {

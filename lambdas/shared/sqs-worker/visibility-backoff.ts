@@ -38,13 +38,15 @@ export function queueUrlFromArn(
   return `https://sqs.${region}.amazonaws.com/${account}/${name}`;
 }
 
-/** Delays the next delivery of a record that failed transiently. */
+/** Chooses when a failed record is delivered again. Never throws: failing to reschedule only means the queue's own visibility timeout applies. */
 export interface RetryScheduler {
-  /**
-   * Never throws: failing to reschedule only means the queue's own visibility timeout applies.
-   * `atLeastSeconds`: the failure said when a retry can first succeed.
-   */
+  /** A transient failure: later, by the receive count. `atLeastSeconds`: when a retry can first succeed. */
   delay(record: SQSRecord, atLeastSeconds?: number): Promise<number | undefined>;
+  /**
+   * Poison, which no retry fixes: at once, so it uses up its receives in seconds and SQS dead-letters it,
+   * instead of after `maxReceiveCount` visibility timeouts (16 x 3 min) with its alarm waiting.
+   */
+  exhaust(record: SQSRecord): Promise<void>;
 }
 
 export class SqsVisibilityBackoff implements RetryScheduler {
@@ -55,12 +57,20 @@ export class SqsVisibilityBackoff implements RetryScheduler {
   ) {}
 
   async delay(record: SQSRecord, atLeastSeconds = 0): Promise<number | undefined> {
+    const receiveCount = Number(record.attributes?.ApproximateReceiveCount ?? '1') || 1;
+    const seconds = Math.min(
+      MAX_VISIBILITY_SECONDS,
+      Math.max(backoffSeconds(receiveCount, this.policy), atLeastSeconds),
+    );
+    return (await this.changeVisibility(record, seconds)) ? seconds : undefined;
+  }
+
+  async exhaust(record: SQSRecord): Promise<void> {
+    await this.changeVisibility(record, 0);
+  }
+
+  private async changeVisibility(record: SQSRecord, seconds: number): Promise<boolean> {
     try {
-      const receiveCount = Number(record.attributes?.ApproximateReceiveCount ?? '1') || 1;
-      const seconds = Math.min(
-        MAX_VISIBILITY_SECONDS,
-        Math.max(backoffSeconds(receiveCount, this.policy), atLeastSeconds),
-      );
       await this.client.send(
         new ChangeMessageVisibilityCommand({
           QueueUrl: queueUrlFromArn(record.eventSourceARN),
@@ -68,10 +78,10 @@ export class SqsVisibilityBackoff implements RetryScheduler {
           VisibilityTimeout: seconds,
         }),
       );
-      return seconds;
+      return true;
     } catch (error) {
       this.onError(error, record);
-      return undefined;
+      return false;
     }
   }
 }
