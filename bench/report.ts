@@ -263,8 +263,9 @@ export function summarise(r: Results): Row[] {
       measurement: `(6) ${b.function} bundle`,
       unit: 'KB',
       value: { median: kib, min: kib, max: kib },
-      target: '<= 600',
-      met: kib <= 600,
+      // 600 KB until the X-Ray tracer (about 125 KB) joined every bundle (docs/infrastructure.md, "Bundles").
+      target: '<= 700',
+      met: kib <= 700,
     });
     rows.push({
       id: `6.${b.function}.init`,
