@@ -7,7 +7,7 @@ import {
   tokenConfigSchema,
 } from '../../lambdas/shared/config';
 import { topology } from '../../lib/topology';
-import { environmentOf, functionIdOf, resourcesOfType, synthesize } from './support/synth';
+import { environmentOf, functionIdOf, PROD, resourcesOfType, synthesize } from './support/synth';
 
 // Every function's template environment satisfies the configuration schema its handler loads, so each
 // one starts in AWS. References (Ref, Fn::GetAtt) are deploy-time strings: a placeholder stands for each.
@@ -25,15 +25,7 @@ const resolved = (env: Record<string, unknown>) =>
 
 describe.each([
   ['dev', { target: 'aws' as const }],
-  [
-    'prod',
-    {
-      target: 'aws' as const,
-      stage: 'prod' as const,
-      jwksUrl: 'https://issuer.example.com/jwks.json',
-      jwtIssuer: 'https://issuer.example.com/',
-    },
-  ],
+  ['prod', PROD],
   ['localstack', { target: 'localstack' as const }],
 ])('function environments (%s)', (_label, context) => {
   let template: Template;

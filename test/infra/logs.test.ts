@@ -1,17 +1,12 @@
 import type { Template } from 'aws-cdk-lib/assertions';
-import { type Resource, resourcesOfType, synthesize } from './support/synth';
+import { PROD, type Resource, resourcesOfType, synthesize } from './support/synth';
 
 // Every log group is the stack's own, with a retention: none is left for a service to create unbounded.
 
 const templates = {} as Record<'dev' | 'prod', Template>;
 beforeAll(() => {
   templates.dev = synthesize({ stage: 'dev', target: 'aws' }).template;
-  templates.prod = synthesize({
-    stage: 'prod',
-    target: 'aws',
-    jwksUrl: 'https://issuer.example.com/.well-known/jwks.json',
-    jwtIssuer: 'https://issuer.example.com/',
-  }).template;
+  templates.prod = synthesize(PROD).template;
 });
 
 const expected = {

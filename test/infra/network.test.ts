@@ -1,18 +1,12 @@
 import type { Template } from 'aws-cdk-lib/assertions';
-import { asArray, resourcesOfType, type Statement, synthesize } from './support/synth';
+import { asArray, PROD, resourcesOfType, type Statement, synthesize } from './support/synth';
 
 // The VPC: isolated subnets in as many AZs as the stage asks for, synthesized offline.
 
-const JWKS_URL = 'https://issuer.example.com/.well-known/jwks.json';
 const templates = {} as Record<'dev' | 'prod' | 'pinned', Template>;
 beforeAll(() => {
   templates.dev = synthesize({ stage: 'dev', target: 'aws' }).template;
-  templates.prod = synthesize({
-    stage: 'prod',
-    target: 'aws',
-    jwksUrl: JWKS_URL,
-    jwtIssuer: 'https://issuer.example.com/',
-  }).template;
+  templates.prod = synthesize(PROD).template;
   templates.pinned = synthesize({
     stage: 'dev',
     target: 'aws',

@@ -1,6 +1,6 @@
 import type { Template } from 'aws-cdk-lib/assertions';
 import { names } from '../../lib/names';
-import { resourcesOfType, synthesize } from './support/synth';
+import { PROD, resourcesOfType, synthesize } from './support/synth';
 
 // Two stages share an account and region, so no fixed physical name may be the same in both.
 
@@ -37,12 +37,7 @@ function fixedPhysicalNames(template: Template): string[] {
 const templates = {} as Record<'dev' | 'prod', Template>;
 beforeAll(() => {
   templates.dev = synthesize({ stage: 'dev', target: 'aws' }).template;
-  templates.prod = synthesize({
-    stage: 'prod',
-    target: 'aws',
-    jwksUrl: 'https://issuer.example.com/.well-known/jwks.json',
-    jwtIssuer: 'https://issuer.example.com/',
-  }).template;
+  templates.prod = synthesize(PROD).template;
 });
 
 describe('fixed physical names', () => {

@@ -37,6 +37,14 @@ export function synthesize(
   return { app, stack, nag, template };
 }
 
+/** A prod stage as it must be synthesized: with an OIDC issuer (prod refuses the generated key). */
+export const PROD = {
+  stage: 'prod',
+  target: 'aws',
+  jwksUrl: 'https://issuer.example.com/.well-known/jwks.json',
+  jwtIssuer: 'https://issuer.example.com/',
+} as const;
+
 export type Resource = { Type: string; Properties?: Record<string, unknown>; DependsOn?: unknown };
 
 export function resourcesOfType(template: Template, type: string): Record<string, Resource> {
