@@ -1,10 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { names } from '../lib/names';
 import type { Topology } from '../lib/topology';
-import { BundleProcess } from './bundle-process';
-import type { BundledFunction } from './cloud-assembly';
-import type { LambdaHandler, LocalFunction } from './lambda-context';
+import { invokeFunction, type LambdaHandler, type LocalFunction } from './lambda-context';
 
 // The topology's functions as the local runtime runs them: from the sources, each handler module
 // imported into this process (after the handler environment is set: modules read it on load, as in a
@@ -26,10 +25,16 @@ export function invokedFunctions(topology: Topology): string[] {
   ];
 }
 
-function specOf(topology: Topology, name: string) {
+export function specOf(topology: Topology, name: string) {
   const spec = topology.functions[name];
   if (!spec) throw new Error(`The topology names function ${name}, which it does not declare`);
   return spec;
+}
+
+/** The functions the runtime invokes, by topology key, and how to stop them. */
+export interface RunningFunctions {
+  functions: Map<string, LocalFunction>;
+  stop(): Promise<unknown>;
 }
 
 export type LoadedModule = Record<string, unknown>;
@@ -55,42 +60,25 @@ export async function loadSourceFunctions(
   return new Map(loaded);
 }
 
-export interface BundledFunctions {
-  functions: Map<string, LocalFunction>;
-  stop(): Promise<void>;
+/** The CloudFormation custom resource event the stack's provider sends the migrator on a deploy. */
+function schemaMigrationEvent(stackName: string) {
+  return {
+    RequestType: 'Create',
+    ServiceToken: 'local',
+    ResponseURL: 'http://localhost/unused',
+    StackId: `arn:aws:cloudformation:local:000000000000:stack/${stackName}/local`,
+    RequestId: randomUUID(),
+    LogicalResourceId: 'Migrations',
+    ResourceType: 'Custom::SchemaMigrations',
+    ResourceProperties: { ServiceToken: 'local' },
+  };
 }
 
-/** Starts a process per bundled function and initialises every bundle; fails with the first init error. */
-export async function startBundledFunctions(
+/** Applies the schema as a deploy does: the topology's migrator, invoked as the stack's custom resource invokes it. */
+export async function applySchema(
   topology: Topology,
-  bundled: ReadonlyMap<string, BundledFunction>,
-  options: {
-    /** The Lambda service's own variables and local stand-ins, per function. */
-    runtimeEnvironment(fn: BundledFunction): Record<string, string>;
-    output(name: string, chunk: Buffer): void;
-  },
-): Promise<BundledFunctions> {
-  const processes = invokedFunctions(topology).map((name) => {
-    const fn = bundled.get(name);
-    if (!fn) throw new Error(`No bundle for function ${name}`);
-    return new BundleProcess(fn, options.runtimeEnvironment(fn), (chunk) => options.output(name, chunk));
-  });
-  const stop = async () => {
-    await Promise.allSettled(processes.map((p) => p.stop()));
-  };
-  const started = await Promise.allSettled(processes.map((p) => p.start()));
-  const failed = started.findIndex((s) => s.status === 'rejected');
-  if (failed >= 0) {
-    await stop();
-    const { reason } = started[failed] as PromiseRejectedResult;
-    throw new Error(
-      `The ${processes[failed]!.name} bundle failed to initialise: ${(reason as Error).message}`,
-    );
-  }
-  return {
-    functions: new Map(
-      processes.map((p) => [p.name, { name: p.name, spec: specOf(topology, p.name), handler: p.handler }]),
-    ),
-    stop,
-  };
+  functionFor: (name: string) => LocalFunction,
+  stackName: string,
+): Promise<void> {
+  await invokeFunction(functionFor(topology.migrator), schemaMigrationEvent(stackName));
 }

@@ -5,19 +5,19 @@ import { join } from 'node:path';
 import { names } from '../lib/names';
 import { topology as platformTopology, type Topology } from '../lib/topology';
 import { ApiEntry } from './api-entry';
-import { type CloudAssembly, localSecretArn, readCloudAssembly } from './cloud-assembly';
+import { startBundles } from './bundled-functions';
+import { readCloudAssembly } from './cloud-assembly';
 import { type Consumers, startConsumers } from './consumers';
 import { loadOrCreateDevSecret } from './dev-secret';
 import { LocalEventBus } from './event-bus';
 import type { LocalFaults } from './faults';
-import { loadSourceFunctions, startBundledFunctions } from './functions';
-import { bundleRuntimeEnvironment, sourceEnvironment } from './handler-environment';
+import { applySchema, loadSourceFunctions, type RunningFunctions } from './functions';
+import { sourceEnvironment } from './handler-environment';
 import { createLocalHttpServer } from './http-server';
-import { invokeFunction, type LocalFunction } from './lambda-context';
 import type { PollerHooks } from './poller';
 import { QueueStore } from './queue-store';
 import { compileRules } from './rule-matcher';
-import { openRuntimeDatabase, type RuntimeDatabase } from './runtime-database';
+import { openRuntimeDatabase } from './runtime-database';
 import { startSchedules } from './scheduler';
 import { secretsManagerService } from './secrets-endpoint';
 import { sqsService } from './sqs-endpoint';
@@ -86,61 +86,6 @@ async function listen(server: Server, port: number, host: string): Promise<strin
   });
   const address = server.address();
   return `http://${host}:${typeof address === 'object' && address ? address.port : port}`;
-}
-
-/** The CloudFormation custom resource event the stack's provider sends the migrator on a deploy. */
-function schemaMigrationEvent(stackName: string) {
-  return {
-    RequestType: 'Create',
-    ServiceToken: 'local',
-    ResponseURL: 'http://localhost/unused',
-    StackId: `arn:aws:cloudformation:local:000000000000:stack/${stackName}/local`,
-    RequestId: randomUUID(),
-    LogicalResourceId: 'Migrations',
-    ResourceType: 'Custom::SchemaMigrations',
-    ResourceProperties: { ServiceToken: 'local' },
-  };
-}
-
-interface RunningFunctions {
-  functions: Map<string, LocalFunction>;
-  stop(): Promise<unknown>;
-}
-
-/** The bundles `cdk synth` made, each with its template's environment; secrets they name are served here. */
-async function startBundles(parts: {
-  assembly: CloudAssembly;
-  topology: Topology;
-  database: RuntimeDatabase;
-  jwtSecret: string;
-  secrets: Map<string, string>;
-  caFile: string;
-  endpoint: string;
-  logLevel: string;
-  log: Log;
-}): Promise<RunningFunctions> {
-  const { credentials } = parts.database;
-  if (!credentials) throw new Error('LOCAL_BUNDLES runs on the embedded PostgreSQL: unset DATABASE_URL');
-  const secretValues: Record<string, string> = {
-    DATABASE_SECRET_ARN: JSON.stringify({ engine: 'postgres', ...credentials }),
-    JWT_SECRET_ARN: parts.jwtSecret,
-  };
-  const bundled = parts.assembly.functions({
-    databaseHost: credentials.host,
-    secretArn: (variable, logicalId) => {
-      const value = secretValues[variable];
-      if (value === undefined) throw new Error(`${variable}: no local secret stands in for it`);
-      const arn = localSecretArn(logicalId);
-      parts.secrets.set(arn, value);
-      return arn;
-    },
-  });
-  return startBundledFunctions(parts.topology, bundled, {
-    runtimeEnvironment: (fn) => bundleRuntimeEnvironment(fn, parts),
-    output: (name, chunk) => {
-      if (parts.logLevel !== 'SILENT') parts.log(`${name}: ${chunk.toString().trimEnd()}`);
-    },
-  });
 }
 
 export async function startRuntime(options: RuntimeOptions): Promise<RunningRuntime> {
@@ -239,11 +184,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
       if (!fn) throw new Error(`Function ${name} is not loaded`);
       return fn;
     };
-    // The schema, as a deploy applies it: the migrator, invoked as the stack's custom resource invokes it.
-    await invokeFunction(
-      functionFor(topology.migrator),
-      schemaMigrationEvent(assembly?.stackName ?? 'local'),
-    );
+    await applySchema(topology, functionFor, assembly?.stackName ?? 'local');
 
     api.open(functionFor);
     consumers = startConsumers({
