@@ -16,6 +16,11 @@ export const localArn = {
     `arn:aws:events:${LOCAL_REGION}:${LOCAL_ACCOUNT}:rule/${names.inStage(LOCAL_STAGE, schedule)}`,
   function: (fn: string) =>
     `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:${names.inStage(LOCAL_STAGE, fn)}`,
+  /** A secret the runtime serves, named by its logical id in the stack. */
+  secret: (logicalId: string) =>
+    `arn:aws:secretsmanager:${LOCAL_REGION}:${LOCAL_ACCOUNT}:secret:${logicalId}`,
+  stack: (stackName: string) =>
+    `arn:aws:cloudformation:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stack/${stackName}/local`,
   method: (method: string, path: string) =>
     `arn:aws:execute-api:${LOCAL_REGION}:${LOCAL_ACCOUNT}:${LOCAL_API_ID}/${LOCAL_STAGE}/${method}${path}`,
 };

@@ -1,6 +1,7 @@
 import type { Topology } from '../lib/topology';
+import { localArn } from './aws-identity';
 import { BundleProcess } from './bundle-process';
-import { type BundledFunction, type CloudAssembly, localSecretArn } from './cloud-assembly';
+import type { BundledFunction, CloudAssembly } from './cloud-assembly';
 import { invokedFunctions, type RunningFunctions, specOf } from './functions';
 import { bundleRuntimeEnvironment } from './handler-environment';
 import type { RuntimeDatabase } from './runtime-database';
@@ -66,7 +67,7 @@ export async function startBundles(parts: {
     secretArn: (variable, logicalId) => {
       const value = secretValues[variable];
       if (value === undefined) throw new Error(`${variable}: no local secret stands in for it`);
-      const arn = localSecretArn(logicalId);
+      const arn = localArn.secret(logicalId);
       parts.secrets.set(arn, value);
       return arn;
     },

@@ -2,7 +2,6 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { names } from '../lib/names';
 import type { FunctionSpec, Topology } from '../lib/topology';
-import { LOCAL_ACCOUNT, LOCAL_REGION } from './aws-identity';
 
 // What `cdk synth` made, as the local runtime runs it (LOCAL_BUNDLES): each topology function's bundle
 // directory, handler and the environment its template gives it, with the values CloudFormation would
@@ -38,11 +37,6 @@ export interface CloudAssembly {
   /** The custom bus's name as the stack creates it. */
   busName: string;
   functions(references: LocalReferences): Map<string, BundledFunction>;
-}
-
-/** The ARN a local secret gets: the secret's logical id as its name. */
-export function localSecretArn(logicalId: string): string {
-  return `arn:aws:secretsmanager:${LOCAL_REGION}:${LOCAL_ACCOUNT}:secret:${logicalId}`;
 }
 
 export function readCloudAssembly(dir: string, topology: Topology): CloudAssembly {

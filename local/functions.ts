@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { names } from '../lib/names';
 import type { Topology } from '../lib/topology';
+import { localArn } from './aws-identity';
 import { invokeFunction, type LambdaHandler, type LocalFunction } from './lambda-context';
 
 // The topology's functions as the local runtime runs them: from the sources, each handler module
@@ -66,7 +67,7 @@ function schemaMigrationEvent(stackName: string) {
     RequestType: 'Create',
     ServiceToken: 'local',
     ResponseURL: 'http://localhost/unused',
-    StackId: `arn:aws:cloudformation:local:000000000000:stack/${stackName}/local`,
+    StackId: localArn.stack(stackName),
     RequestId: randomUUID(),
     LogicalResourceId: 'Migrations',
     ResourceType: 'Custom::SchemaMigrations',

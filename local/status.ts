@@ -1,3 +1,4 @@
+import type { Database } from '../lambdas/shared/adapters/postgres/database';
 import { countPaymentsByStatus } from '../lambdas/shared/adapters/postgres/payments';
 import { names } from '../lib/names';
 import type { Topology } from '../lib/topology';
@@ -14,7 +15,7 @@ export async function runtimeStatus(parts: {
   store: QueueStore;
   consumers: Consumers | undefined;
   schedules: RunningSchedules | undefined;
-  db: Parameters<typeof countPaymentsByStatus>[0];
+  db: Database;
   faults?: LocalFaults;
 }) {
   const depths = await parts.store.depths();

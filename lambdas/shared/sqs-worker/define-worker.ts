@@ -15,10 +15,11 @@ import { type RetryScheduler, SqsVisibilityBackoff } from './visibility-backoff'
 // work is; this module owns everything else: cold-start wiring, idempotency guards and their deadlines,
 // partial batch failures, poison, retry backoff, publishing the batch's events, metrics and log context.
 
-/** What a worker's ports are built from. */
+/**
+ * What a worker's ports are built from: the shared resources, except that `dispatcher` holds the events a
+ * batch committed and publishes them together after the batch.
+ */
 export interface WorkerResources<Effect extends string> extends SharedResources {
-  /** Holds the events a batch committed and publishes them together after the batch. */
-  dispatcher: SharedResources['dispatcher'];
   /** An at-most-once guard per declared side effect, bounded by the invocation's deadline. */
   guards: Record<Effect, SideEffectGuard>;
 }
