@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { GatewayResponse } from './api-gateway';
-import { errorResponse } from './api-gateway';
+import { gatewayError } from './api-gateway';
 import type { IncomingRequest } from './api-gateway-event';
 import { type AwsJsonService, serveAwsJson } from './aws-json';
 
@@ -53,7 +53,7 @@ export function createLocalHttpServer(options: LocalHttpServerOptions): Server {
     const body = await readBody(req, limit);
     if (body === undefined) {
       if (!req.socket.destroyed)
-        send(res, errorResponse(413, 'payload_too_large', 'Request body is too large', requestId));
+        send(res, gatewayError('REQUEST_TOO_LARGE', { rawHeaders: req.rawHeaders, requestId }));
       return;
     }
     const target = req.headers['x-amz-target'];
@@ -81,7 +81,8 @@ export function createLocalHttpServer(options: LocalHttpServerOptions): Server {
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
       options.log('Request failed', { error: String(error) });
-      if (!res.headersSent) send(res, errorResponse(500, 'internal_error', 'Internal server error'));
+      const failed = gatewayError('DEFAULT_5XX', { rawHeaders: req.rawHeaders, requestId: randomUUID() });
+      if (!res.headersSent) send(res, failed);
       else res.destroy();
     });
   });
@@ -98,13 +99,13 @@ function answerUnparsable(error: NodeJS.ErrnoException, socket: Duplex): void {
     socket.destroy();
     return;
   }
-  const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
-  const [status, reason] = tooLarge ? [431, 'Request Header Fields Too Large'] : [400, 'Bad Request'];
-  const body = JSON.stringify({
-    error: { code: 'bad_request', message: tooLarge ? 'Request headers are too large' : 'Malformed request' },
-  });
+  // Node's own limits (16 KB of headers): no headers to read a correlation id from, so a new one.
+  const [status, reason] =
+    error.code === 'HPE_HEADER_OVERFLOW' ? [431, 'Request Header Fields Too Large'] : [400, 'Bad Request'];
+  const answer = gatewayError('DEFAULT_4XX', { rawHeaders: [], requestId: randomUUID() }, { status });
+  const headers = Object.entries(answer.headers).map(([k, v]) => `${k}: ${v}\r\n`);
   socket.end(
-    `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json\r\n` +
-      `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+    `HTTP/1.1 ${status} ${reason}\r\n${headers.join('')}` +
+      `content-length: ${Buffer.byteLength(answer.body)}\r\nconnection: close\r\n\r\n${answer.body}`,
   );
 }

@@ -10,17 +10,18 @@ import {
   listPayments,
 } from '../shared/use-cases/payment-queries';
 import type { PaymentQueries } from '../shared/use-cases/ports';
+import { encodeCursor } from './cursor';
 import { RequestError } from './errors';
 import { jsonResponse } from './http';
 import { correlationIdOf } from './middleware';
 import {
   callerId,
   createPaymentBody,
-  encodeCursor,
   idempotencyKey,
   isUuid,
   listPaymentsQuery,
   notificationsQuery,
+  pathId,
 } from './request';
 
 export interface ApiDeps {
@@ -58,13 +59,14 @@ export const routes: Record<string, Route> = {
   },
 
   'GET /payments': async (event, deps) => {
-    const page = await listPayments(deps.queries, { userId: callerId(event), ...listPaymentsQuery(event) });
-    return ok({ data: page.payments, next_cursor: page.next ? encodeCursor(page.next) : null });
+    const query = listPaymentsQuery(event);
+    const page = await listPayments(deps.queries, { userId: callerId(event), ...query });
+    return ok({ data: page.payments, next_cursor: page.next ? encodeCursor(page.next, query) : null });
   },
 
   'GET /payments/{id}': async (event, deps) => {
     const userId = callerId(event);
-    const id = event.pathParameters?.id;
+    const id = pathId(event, 'id');
     if (!isUuid(id)) throw new RequestError('not_found', 'Payment not found');
     return ok(await getPayment(deps.queries, userId, id));
   },
@@ -72,11 +74,12 @@ export const routes: Record<string, Route> = {
   'GET /notifications': async (event, deps) => {
     const userId = callerId(event);
     const query = notificationsQuery(event);
-    return ok({ data: await listNotifications(deps.queries, { userId, paymentId: query.payment_id }) });
+    const page = await listNotifications(deps.queries, { userId, ...query, paymentId: query.payment_id });
+    return ok({ data: page.notifications, next_cursor: page.next ? encodeCursor(page.next, query) : null });
   },
 
   'GET /accounts/{user_id}/balance': async (event, deps) => {
-    const accountUserId = event.pathParameters?.user_id ?? '';
+    const accountUserId = pathId(event, 'user_id');
     return ok({ data: await getBalance(deps.queries, { userId: callerId(event), accountUserId }) });
   },
 };

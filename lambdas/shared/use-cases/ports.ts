@@ -72,7 +72,21 @@ export interface PaymentListQuery {
   to?: string;
   limit: number;
   /** Keyset position: the last payment of the previous page. */
-  after?: { createdAt: string; id: string };
+  after?: KeysetPosition;
+}
+
+/** Where a page of a newest-first listing ends: its last row. */
+export interface KeysetPosition {
+  createdAt: string;
+  id: string;
+}
+
+export interface NotificationListQuery {
+  userId: string;
+  paymentId?: string;
+  limit: number;
+  /** Keyset position: the last notification of the previous page. */
+  after?: KeysetPosition;
 }
 
 /** Read side of the API. */
@@ -80,7 +94,8 @@ export interface PaymentQueries {
   findPayment(id: string): Promise<Payment | undefined>;
   /** Newest first; up to `limit + 1` rows, so the caller knows whether a next page exists. */
   listPayments(query: PaymentListQuery): Promise<Payment[]>;
-  listNotifications(query: { userId: string; paymentId?: string }): Promise<Notification[]>;
+  /** The user's notifications, newest first, up to `limit + 1` (the extra one says a next page exists). */
+  listNotifications(query: NotificationListQuery): Promise<Notification[]>;
   balancesForUser(userId: string): Promise<Balance[]>;
   /** Throws when the database cannot answer. */
   ping(): Promise<void>;
