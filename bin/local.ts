@@ -1,9 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
+import { parseCli } from '../scripts/cli';
 
 // `npm start`: the whole platform in this process (local/runtime.ts). Entry point only.
 
 const startedAt = performance.now();
+parseCli({
+  command: 'npm start --',
+  usage: `Usage: npm start
+
+The whole platform on this machine (README, "Quick start"). Settings are environment variables:
+  PORT (3000), HOST (127.0.0.1), LOCAL_DATA_DIR (.local/), DATABASE_URL (instead of the embedded
+  PostgreSQL), LOG_LEVEL (WARN), LOCAL_BUNDLES (a cdk.out to run), LOCAL_CONSUMERS (on|off)
+Ctrl-C drains in-flight work, then stops; one runtime per data directory.`,
+  options: {},
+});
 const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 const before = new Map(SIGNALS.map((s) => [s, new Set(process.listeners(s))]));
 const { startRuntime } = await import('../local/runtime');
