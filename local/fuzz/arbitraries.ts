@@ -341,8 +341,8 @@ export function fuzzRequest(ctx: FuzzContext): fc.Arbitrary<FuzzRequest> {
       arbitrary: get(
         'GET /notifications',
         query(
-          ['payment_id', 'user_id'],
-          fc.oneof(fc.constantFrom(...ctx.victimPaymentIds), hostileString),
+          ['payment_id', 'user_id', 'limit', 'cursor'],
+          fc.oneof(fc.constantFrom(...ctx.victimPaymentIds), statuses, hostileString),
         ).map((q) => `/notifications${q}`),
       ),
     },
