@@ -4,7 +4,7 @@ import { connectDatabase } from '../shared/adapters/postgres/database';
 import { PostgresRetentionStore } from '../shared/adapters/postgres/retention-store';
 import { systemClock } from '../shared/adapters/system';
 import { onColdStart } from '../shared/cold-start';
-import { loadConfig, type RetentionConfig, retentionConfigSchema } from '../shared/config';
+import { loadConfig, type RetentionConfig, retentionConfigSchema, retentionPolicyOf } from '../shared/config';
 import { logger, metrics, observed } from '../shared/observability';
 import type { Clock, RetentionStore } from '../shared/use-cases/ports';
 import { purgeExpiredData, type RetentionReport } from '../shared/use-cases/purge-expired-data';
@@ -12,7 +12,7 @@ import { purgeExpiredData, type RetentionReport } from '../shared/use-cases/purg
 /** Stop starting batches this long before the deadline; what is left waits for the next run. */
 const STOP_BEFORE_DEADLINE_MS = 15_000;
 /** Between batches: the purge takes a small share of the database, never a long lock. */
-const PAUSE_BETWEEN_BATCHES_MS = 20;
+export const PAUSE_BETWEEN_BATCHES_MS = 20;
 
 export interface RetentionResources {
   config: RetentionConfig;
@@ -36,13 +36,11 @@ export function createRetention(getResources: () => Promise<RetentionResources> 
     context: Pick<Context, 'getRemainingTimeInMillis'>,
   ): Promise<RetentionReport> => {
     const { config, store, clock } = await getResources();
+    const { policy, batchSize } = retentionPolicyOf(config);
     const report = await purgeExpiredData(
       { store, clock },
-      {
-        idempotencyKeyHours: config.RETENTION_IDEMPOTENCY_KEY_HOURS,
-        publishedOutboxDays: config.RETENTION_PUBLISHED_OUTBOX_DAYS,
-      },
-      { batchSize: config.RETENTION_BATCH_SIZE, pauseMs: PAUSE_BETWEEN_BATCHES_MS },
+      policy,
+      { batchSize, pauseMs: PAUSE_BETWEEN_BATCHES_MS },
       () => context.getRemainingTimeInMillis() > STOP_BEFORE_DEADLINE_MS,
     );
     const deleted = Object.values(report.kinds).reduce((sum, k) => sum + k.rows, 0);

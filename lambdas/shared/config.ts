@@ -89,10 +89,25 @@ export const tokenConfigSchema = z.object({ ...stage, ...tokens }).superRefine((
 /** The migrator: the database and nothing else. */
 export const databaseConfigSchema = z.object({ ...stage, ...database }).superRefine(needsDatabase);
 
-/** The retention function (and `npm run ops -- retention run`): the database and how long data is kept. */
+/** The retention function: the database and how long data is kept. */
 export const retentionConfigSchema = z
   .object({ ...stage, ...database, ...retention })
   .superRefine(needsDatabase);
+
+/** How long data is kept, alone (`npm run ops -- retention run` reads it from the operator's environment). */
+export const retentionSettingsSchema = z.object(retention);
+export type RetentionSettings = z.infer<typeof retentionSettingsSchema>;
+
+/** The retention use case's policy and batch size, from the settings. */
+export function retentionPolicyOf(settings: RetentionSettings) {
+  return {
+    policy: {
+      idempotencyKeyHours: settings.RETENTION_IDEMPOTENCY_KEY_HOURS,
+      publishedOutboxDays: settings.RETENTION_PUBLISHED_OUTBOX_DAYS,
+    },
+    batchSize: settings.RETENTION_BATCH_SIZE,
+  };
+}
 
 /** The API, the workers and the outbox relay: the database, the bus and their settings. */
 export const platformConfigSchema = z
