@@ -47,6 +47,9 @@ export interface QueueSpec<Fn extends string = string> {
   retentionDays: number;
 }
 
+/** The longest SQS retention; a DLQ must keep a message longer than its source queue did. */
+export const DEAD_LETTER_RETENTION_DAYS = 14;
+
 export interface RuleSpec<Queue extends string = string> {
   description: string;
   /** An EventBridge event pattern; the local runtime implements exactly the operators used here. */

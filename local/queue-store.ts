@@ -51,6 +51,19 @@ interface MessageRow {
 export class QueueStore {
   constructor(private readonly db: Database) {}
 
+  /**
+   * SQS's retention: drops up to `limit` messages of `queue` sent more than `days` ago (a dead-lettered
+   * message keeps its original send time, as in SQS). Returns how many; in-flight ones are skipped.
+   */
+  async dropExpired(queue: string, days: number, limit = 500): Promise<number> {
+    const rows = await this.db`
+      DELETE FROM local_queue_messages WHERE id IN (
+        SELECT id FROM local_queue_messages
+        WHERE queue = ${queue} AND sent_at < now() - ${days} * interval '1 day' AND visible_at <= now()
+        LIMIT ${limit} FOR UPDATE SKIP LOCKED)`;
+    return rows.count;
+  }
+
   /** Sends in the caller's transaction when given one, so a batch is enqueued all or nothing. */
   async send(queue: string, bodies: readonly string[], tx: Database = this.db): Promise<string[]> {
     if (bodies.length === 0) return [];
