@@ -78,13 +78,21 @@ async function postgresCpuMs(postmaster: number): Promise<number> {
 }
 
 /** `nodeArgs` go before the entry point, e.g. `--cpu-prof` to profile the runtime. */
-export async function startBenchRuntime(options: { nodeArgs?: string[]; env?: NodeJS.ProcessEnv } = {}) {
+export async function startBenchRuntime(
+  options: {
+    nodeArgs?: string[];
+    env?: NodeJS.ProcessEnv;
+    /** Another checkout's bin/local.ts (absolute), for an A/B run against it. */
+    entry?: string;
+  } = {},
+) {
   const dataDir = await mkdtemp(join(tmpdir(), 'payments-bench-'));
   const port = await freePort();
   const env = ownRuntimeEnv(port, dataDir, options.env);
   const { child, baseUrl } = await spawnLocalRuntime({
     env,
     nodeArgs: options.nodeArgs,
+    entry: options.entry,
     timeoutMs: 120_000,
     onOutput: (chunk, stream) => {
       // The runtime logs only errors at LOG_LEVEL=ERROR: worth seeing while the bench runs.
