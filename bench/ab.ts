@@ -72,7 +72,10 @@ async function startAll(consumers: boolean) {
 }
 
 async function stopAll() {
-  for (const v of variants) await v.runtime?.stop();
+  for (const v of variants) {
+    await v.runtime?.stop();
+    v.runtime = undefined;
+  }
 }
 
 async function idleRound(v: Variant, seconds: number) {
@@ -232,6 +235,24 @@ export async function runAb(): Promise<void> {
     for (let r = 1; r <= ROUNDS; r++) {
       progress(`whole async path, 16 connections, round ${r}`);
       for (const v of inOrder(r)) await asyncRound(v);
+    }
+    await stopAll();
+    // CloudWatch Logs volume: the functions' own lines at the stack's prod level (INFO), per payment.
+    progress('log bytes per payment at LOG_LEVEL=INFO (after, 500 payments, whole path)');
+    const logged = await startBenchRuntime({ env: { LOG_LEVEL: 'INFO' } });
+    try {
+      const tokens = await logged.tokens(N);
+      await createRound(logged.baseUrl, tokens, N, { amount: 100 });
+      await waitUntilQuiet(logged.db);
+      const b0 = logged.outputBytes();
+      const h = await createRound(logged.baseUrl, tokens, N, { amount: 500 });
+      await waitUntilQuiet(logged.db);
+      await new Promise((r) => setTimeout(r, 500));
+      note(after, 'log bytes per payment at INFO (functions only)', (logged.outputBytes() - b0) / h.requests);
+    } catch (error) {
+      progress(`log measurement failed: ${String(error)}`);
+    } finally {
+      await logged.stop();
     }
   } finally {
     await stopAll();
