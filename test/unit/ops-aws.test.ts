@@ -196,7 +196,9 @@ describe('dlq list', () => {
     for (const r of receives) expect(r).toMatchObject({ VisibilityTimeout: 0, MaxNumberOfMessages: 3 });
     expect(report[0]!.samples[0]).toMatchObject({ messageId: failed.MessageId, receiveCount: 1 });
     expect(report[0]!.samples[0]!.sentAt).toEqual(new Date(1772359200000));
-    expect(report.find((r) => r.name === 'paymentCreatedToPayments')!.samples[0]!.error).toBe('SQS_QUEUE_PERMISSION_DENIED: Access denied');
+    expect(report.find((r) => r.name === 'paymentCreatedToPayments')!.samples[0]!.error).toBe(
+      'SQS_QUEUE_PERMISSION_DENIED: Access denied',
+    );
   });
 });
 
