@@ -89,7 +89,7 @@ type MetricDataQuery = {
 describe('dead-letter alarms', () => {
   it('every DLQ has an alarm for each new dead letter (not only "holds messages"), without OK notifications', () => {
     const dlqs = deadLetterQueueIds();
-    expect(dlqs.length).toBe(5); // 2 queue DLQs, 2 rule targets, 1 schedule target
+    expect(dlqs.length).toBe(7); // 3 queue DLQs, 3 rule targets, 1 schedule target
     const alarms = Object.values(resourcesOfType(template, 'AWS::CloudWatch::Alarm'));
     for (const dlq of dlqs) {
       const onDlq = (q: MetricDataQuery) =>
