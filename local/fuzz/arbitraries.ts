@@ -351,6 +351,15 @@ function eventBody(ctx: FuzzContext) {
     });
 }
 
+/** Well-formed events carrying hostile text, so the bus, the worker and the database see it too. */
+const plausibleEvent = fc
+  .record({
+    event_type: fc.stringMatching(/^[a-z][a-z0-9_.]{0,20}$/),
+    message: fc.oneof(hostileString, fc.string({ unit: 'grapheme', minLength: 1, maxLength: 200 })),
+    payload: fc.option(fc.dictionary(hostileString, hostileString, { maxKeys: 3 }), { nil: undefined }),
+  })
+  .map((body) => Buffer.from(JSON.stringify(body)));
+
 function eventId(ctx: FuzzContext) {
   return fc.oneof(
     { weight: 3, arbitrary: fc.constantFrom(...ctx.victimEventIds) },
@@ -412,7 +421,8 @@ export function fuzzRequest(ctx: FuzzContext): fc.Arbitrary<FuzzRequest> {
       key: idempotencyKey,
       type: contentType,
       body: fc.oneof(
-        { weight: 6, arbitrary: eventBody(ctx) },
+        { weight: 4, arbitrary: eventBody(ctx) },
+        { weight: 3, arbitrary: plausibleEvent },
         { weight: 2, arbitrary: malformedJson },
         { weight: 1, arbitrary: oversizeBody },
         { weight: 1, arbitrary: binaryBody },
