@@ -51,7 +51,7 @@ describe('notification events end to end (local runtime)', () => {
     });
     expect(again.json.id).toBe(id);
     const listed = await c.eventually(
-      () => c.request<{ data: { id: string }[] }>('GET', '/notifications?event_id=' + id),
+      () => c.request<{ data: { id: string }[] }>('GET', `/notifications?event_id=${id}`),
       (r) => r.status === 200 && r.json.data.length >= 1,
     );
     expect(listed.json.data).toHaveLength(1);
