@@ -43,6 +43,10 @@ export const METRICS = {
   paymentsSucceeded: 'PaymentsSucceeded',
   paymentsFailed: 'PaymentsFailed',
   notificationsSent: 'NotificationsSent',
+  notificationEventsAccepted: 'NotificationEventsAccepted',
+  notificationEventsProcessed: 'NotificationEventsProcessed',
+  /** Messages a worker refused as poison (sent to the DLQ at once, without retries). */
+  poisonMessages: 'PoisonMessages',
 } as const;
 
 export type MetricName = (typeof METRICS)[keyof typeof METRICS];

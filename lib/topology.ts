@@ -1,4 +1,10 @@
-import { NotificationSent, PaymentCreated, PaymentFailed, PaymentSucceeded } from '../lambdas/shared/events';
+import {
+  NotificationRequested,
+  NotificationSent,
+  PaymentCreated,
+  PaymentFailed,
+  PaymentSucceeded,
+} from '../lambdas/shared/events';
 
 /**
  * The platform as plain data. The CDK stack and the local runtime are both built by iterating this, so
@@ -138,6 +144,17 @@ const queues = {
     maxConcurrency: 5,
     retentionDays: 7,
   },
+  // Its own queue (docs/architecture.md, "Notification events"): a flood of requested events, or a
+  // poison burst, never delays payment outcome notifications, and each has its own DLQ, alarms and cap.
+  notificationRequests: {
+    consumer: 'notificationWorker',
+    visibilityTimeoutSeconds: 180,
+    maxReceiveCount: 16,
+    batchSize: 10,
+    maxBatchingWindowSeconds: 0,
+    maxConcurrency: 5,
+    retentionDays: 7,
+  },
 } as const satisfies Record<string, QueueSpec<FunctionName>>;
 
 export type QueueName = keyof typeof queues;
@@ -153,6 +170,9 @@ export const topology = {
     { method: 'GET', path: '/payments/{id}', function: 'api', authorized: true },
     { method: 'GET', path: '/notifications', function: 'api', authorized: true },
     { method: 'GET', path: '/accounts/{user_id}/balance', function: 'api', authorized: true },
+    { method: 'POST', path: '/events', function: 'api', authorized: true },
+    { method: 'GET', path: '/events', function: 'api', authorized: true },
+    { method: 'GET', path: '/events/{id}', function: 'api', authorized: true },
   ] as const satisfies readonly RouteSpec<FunctionName>[],
   authorizer: 'authorizer' as FunctionName,
   migrator: 'migrator' as FunctionName,
@@ -170,6 +190,11 @@ export const topology = {
         'detail-type': [PaymentSucceeded.detailType, PaymentFailed.detailType],
       },
       queue: 'notifications',
+    },
+    notificationRequestedToNotificationRequests: {
+      description: 'Requested notification events go to the notification worker, on their own queue',
+      pattern: { source: [NotificationRequested.source], 'detail-type': [NotificationRequested.detailType] },
+      queue: 'notificationRequests',
     },
   } as const satisfies Record<string, RuleSpec<QueueName>>,
   schedules: {

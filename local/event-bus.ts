@@ -37,7 +37,7 @@ export interface EventBusOptions {
   /** Told after a commit which queues received messages (pollers wake up instead of waiting). */
   onEnqueued?: (queues: ReadonlySet<string>) => void;
   /** Fault injection (local/faults): an entry refused with this error, as EventBridge sometimes does. */
-  refuseEntry?: () => { ErrorCode: string; ErrorMessage: string } | undefined;
+  refuseEntry?: (entry: PutEventsEntry) => { ErrorCode: string; ErrorMessage: string } | undefined;
 }
 
 function invalid(message: string): PutEventsResultEntry {
@@ -87,7 +87,7 @@ export class LocalEventBus {
         results.push(invalid(problem));
         continue;
       }
-      const refused = this.options.refuseEntry?.();
+      const refused = this.options.refuseEntry?.(entry);
       if (refused) {
         results.push(refused);
         continue;

@@ -124,7 +124,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
       onEnqueued: (queues) => {
         for (const queue of queues) consumers?.wake(queue);
       },
-      refuseEntry: options.faults && (() => options.faults?.refusePutEventsEntry()),
+      refuseEntry: options.faults && ((entry) => options.faults?.refusePutEventsEntry(entry)),
     });
     const queueNames = Object.keys(topology.queues);
     const knownQueues = new Set(queueNames.flatMap((q) => [q, names.deadLetterQueue(q)]));

@@ -1,5 +1,10 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import * as z from 'zod';
+import {
+  eventTypeSchema,
+  type RequestEventBody,
+  requestEventBodySchema,
+} from '../shared/domain/notification-event';
 import { type CreatePaymentBody, createPaymentBodySchema, PAYMENT_STATUSES } from '../shared/domain/payment';
 import { RequestError, validationError } from './errors';
 import { header } from './http';
@@ -30,6 +35,25 @@ export function idempotencyKey(event: APIGatewayProxyEvent): string {
 
 /** JSON only, at most 16 KiB, no unknown fields. */
 export function createPaymentBody(event: APIGatewayProxyEvent): CreatePaymentBody {
+  const parsed = createPaymentBodySchema.safeParse(jsonBody(event));
+  if (!parsed.success) throw validationError(parsed.error, 'The payment is invalid');
+  return parsed.data;
+}
+
+/** `POST /events`: JSON only, at most 16 KiB, no unknown fields. */
+export function requestEventBody(event: APIGatewayProxyEvent): RequestEventBody {
+  const parsed = requestEventBodySchema.safeParse(jsonBody(event));
+  if (!parsed.success) throw validationError(parsed.error, 'The event is invalid');
+  return parsed.data;
+}
+
+/** `POST /events` takes an Idempotency-Key but does not require one. */
+export function optionalIdempotencyKey(event: APIGatewayProxyEvent): string | undefined {
+  return header(event, 'Idempotency-Key') === undefined ? undefined : idempotencyKey(event);
+}
+
+/** The body as JSON: application/json, at most MAX_BODY_BYTES. */
+function jsonBody(event: APIGatewayProxyEvent): unknown {
   const contentType = header(event, 'Content-Type') ?? '';
   if (!/^application\/json\s*(;\s*charset=utf-8\s*)?$/i.test(contentType.trim())) {
     throw new RequestError('unsupported_media_type', 'Content-Type must be application/json');
@@ -40,15 +64,11 @@ export function createPaymentBody(event: APIGatewayProxyEvent): CreatePaymentBod
   if (raw.byteLength > MAX_BODY_BYTES) {
     throw new RequestError('payload_too_large', `The body must be at most ${MAX_BODY_BYTES} bytes`);
   }
-  let json: unknown;
   try {
-    json = JSON.parse(raw.toString('utf8'));
+    return JSON.parse(raw.toString('utf8'));
   } catch {
     throw new RequestError('validation_error', 'The body is not valid JSON');
   }
-  const parsed = createPaymentBodySchema.safeParse(json);
-  if (!parsed.success) throw validationError(parsed.error, 'The payment is invalid');
-  return parsed.data;
 }
 
 const uuid = z.string().uuid();
@@ -92,10 +112,29 @@ function decodeCursor(cursor: string): { createdAt: string; id: string } {
   ]);
 }
 
-const notificationsQuerySchema = z.strictObject({ payment_id: z.string().uuid().optional() });
+const notificationsQuerySchema = z.strictObject({
+  payment_id: z.string().uuid().optional(),
+  event_id: z.string().uuid().optional(),
+});
 
 export function notificationsQuery(event: APIGatewayProxyEvent) {
   const parsed = notificationsQuerySchema.safeParse(event.queryStringParameters ?? {});
   if (!parsed.success) throw validationError(parsed.error, 'The query is invalid');
   return parsed.data;
+}
+
+const eventsQuerySchema = z.strictObject({
+  event_type: eventTypeSchema.optional(),
+  from: z.string().datetime({ offset: true }).optional(),
+  to: z.string().datetime({ offset: true }).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  cursor: z.string().min(1).max(512).optional(),
+});
+
+/** `GET /events`'s filters, page size and keyset position, as for payments. */
+export function listEventsQuery(event: APIGatewayProxyEvent) {
+  const parsed = eventsQuerySchema.safeParse(event.queryStringParameters ?? {});
+  if (!parsed.success) throw validationError(parsed.error, 'The query is invalid');
+  const { cursor, event_type, ...query } = parsed.data;
+  return { ...query, eventType: event_type, after: cursor === undefined ? undefined : decodeCursor(cursor) };
 }

@@ -1,5 +1,6 @@
 import type { SQSEvent } from 'aws-lambda';
 import type { paymentWorker } from '../../lambdas/payment-worker/handler';
+import { NotificationRequested } from '../../lambdas/shared/events';
 import type { LoadedModule } from '../functions';
 import type { LambdaHandler } from '../lambda-context';
 import type { PollerHooks } from '../poller';
@@ -105,8 +106,13 @@ export class LocalFaults implements FaultDice {
   }
 
   /** A PutEvents entry refused with an error code (the request itself succeeds, FailedEntryCount > 0). */
-  refusePutEventsEntry(): { ErrorCode: string; ErrorMessage: string } | undefined {
-    if (!this.fires(this.rates.putEventsFailure, 'putEventsEntriesRefused')) return undefined;
+  refusePutEventsEntry(entry?: {
+    DetailType?: string;
+  }): { ErrorCode: string; ErrorMessage: string } | undefined {
+    const requested =
+      entry?.DetailType === NotificationRequested.detailType &&
+      this.fires(this.rates.notificationRequestRefused, 'notificationRequestsRefused');
+    if (!requested && !this.fires(this.rates.putEventsFailure, 'putEventsEntriesRefused')) return undefined;
     return { ErrorCode: 'InternalFailure', ErrorMessage: 'Injected failure (LOCAL_FAULTS)' };
   }
 

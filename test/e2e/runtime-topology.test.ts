@@ -31,6 +31,7 @@ describe('local runtime on a copy of the topology with a queue, a rule and a sch
     expect(after.deadLetterQueues).toEqual({
       'payments-dlq': expect.objectContaining({ visible: 0 }),
       'notifications-dlq': expect.objectContaining({ visible: 0 }),
+      'notificationRequests-dlq': expect.objectContaining({ visible: 0 }),
       'paymentsCopy-dlq': expect.objectContaining({ visible: 0 }),
     });
     // Two deliveries of PaymentCreated, one charge: the ledger holds the amount once.

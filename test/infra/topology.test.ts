@@ -25,8 +25,14 @@ const fnId = (name: keyof typeof topology.functions) => functionIdOf(template, n
 /** The queue a topology queue became: found through its consumer's event source mapping. */
 function queueIds(name: keyof typeof topology.queues) {
   const spec = topology.queues[name];
+  // A function may consume several queues: the mapping is the consumer's whose source is this queue
+  // (the stack's construct id `Queue-<name>` makes its logical id start with `Queue<name>Queue`).
   const mapping = Object.values(resourcesOfType(template, 'AWS::Lambda::EventSourceMapping')).find(
-    (m) => JSON.stringify(m.Properties?.FunctionName) === JSON.stringify({ Ref: fnId(spec.consumer) }),
+    (m) =>
+      JSON.stringify(m.Properties?.FunctionName) === JSON.stringify({ Ref: fnId(spec.consumer) }) &&
+      (m.Properties!.EventSourceArn as { 'Fn::GetAtt': [string] })['Fn::GetAtt'][0].startsWith(
+        `Queue${name}Queue`,
+      ),
   );
   if (!mapping) throw new Error(`No event source mapping for ${spec.consumer}`);
   const queueId = (mapping.Properties!.EventSourceArn as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];

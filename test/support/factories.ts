@@ -5,7 +5,13 @@ import { PostgresPaymentCreationStore } from '../../lambdas/shared/adapters/post
 import { insertPaymentStatement } from '../../lambdas/shared/adapters/postgres/payments';
 import { type Config, loadConfig, platformConfigSchema } from '../../lambdas/shared/config';
 import { newPendingPayment, type Payment } from '../../lambdas/shared/domain/payment';
-import { type OutgoingEvent, PaymentCreated, paymentEvent } from '../../lambdas/shared/events';
+import {
+  type NotificationRequestedDetail,
+  notificationRequestedEvent,
+  type OutgoingEvent,
+  PaymentCreated,
+  paymentEvent,
+} from '../../lambdas/shared/events';
 import { toEnvelope } from '../../lambdas/shared/events/envelope';
 import { buildSharedResources, type SharedResources } from '../../lambdas/shared/resources';
 import type { RetryScheduler } from '../../lambdas/shared/sqs-worker/visibility-backoff';
@@ -199,4 +205,20 @@ export async function chargesFor(db: Database, paymentId: string): Promise<numbe
 export function scriptedRandom(values: number[], then = 0.99): () => number {
   const queue = [...values];
   return () => queue.shift() ?? then;
+}
+
+/** A NotificationRequested event as the API publishes it (defaults: a random id, no payload). */
+export function notificationRequested(
+  overrides: Partial<NotificationRequestedDetail> & { user_id: string },
+): OutgoingEvent {
+  return notificationRequestedEvent({
+    event_id: randomUUID(),
+    event_version: 1,
+    occurred_at: new Date().toISOString(),
+    correlation_id: `corr-${randomUUID()}`,
+    event_type: 'order.shipped',
+    message: 'Your order has shipped.',
+    payload: {},
+    ...overrides,
+  });
 }

@@ -27,7 +27,7 @@ export async function listPayments(
 
 export async function listNotifications(
   q: PaymentQueries,
-  input: { userId: string; paymentId?: string },
+  input: { userId: string; paymentId?: string; eventId?: string },
 ): Promise<Notification[]> {
   return q.listNotifications(input);
 }

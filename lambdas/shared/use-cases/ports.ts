@@ -1,5 +1,11 @@
 import type { Balance } from '../domain/balance';
-import type { NewNotification, Notification, NotificationChannel } from '../domain/notification';
+import type {
+  NewEventNotification,
+  NewNotification,
+  Notification,
+  NotificationChannel,
+} from '../domain/notification';
+import type { ProcessedEvent } from '../domain/notification-event';
 import type { Payment, PaymentStatus, Settlement } from '../domain/payment';
 import type { OutgoingEvent } from '../events';
 
@@ -92,7 +98,7 @@ export interface PaymentQueries {
   findPayment(id: string): Promise<Payment | undefined>;
   /** Newest first; up to `limit + 1` rows, so the caller knows whether a next page exists. */
   listPayments(query: PaymentListQuery): Promise<Payment[]>;
-  listNotifications(query: { userId: string; paymentId?: string }): Promise<Notification[]>;
+  listNotifications(query: { userId: string; paymentId?: string; eventId?: string }): Promise<Notification[]>;
   balancesForUser(userId: string): Promise<Balance[]>;
   /** Throws when the database cannot answer. */
   ping(): Promise<void>;
@@ -119,11 +125,13 @@ export interface PaymentGateway {
 
 export interface OutgoingMessage {
   channel: NotificationChannel;
-  /** Who to reach; the provider resolves the address (SES) or number (SNS) from the user id. */
+  /** Who to reach; unless `address` is given, the provider resolves the address (SES) or number (SNS) from it. */
   userId: string;
+  /** The email address or E.164 number to use instead of the user's own (a requested event may name one). */
+  address?: string;
   subject?: string;
   body: string;
-  /** Stable per payment and channel, for providers that deduplicate too. */
+  /** Stable per payment (or requested event) and channel, for providers that deduplicate too. */
   idempotencyKey: string;
 }
 
@@ -171,4 +179,43 @@ export interface RetentionStore {
   purge(kind: RetentionKind, cutoff: Date, limit: number): Promise<number>;
   /** How many rows of `kind` are older than `cutoff` (a dry run). */
   count(kind: RetentionKind, cutoff: Date): Promise<number>;
+}
+
+/** A notification event as the worker stores it once processed. */
+export interface NewProcessedEvent {
+  id: string;
+  userId: string;
+  eventType: string;
+  message: string;
+  payload: Record<string, unknown>;
+  correlationId: string;
+  acceptedAt: Date;
+}
+
+/** What the notification worker reads and writes for requested notification events. */
+export interface EventNotificationStore {
+  /** Stores the event unless its id is stored already (`ON CONFLICT DO NOTHING`); true if this call wrote it. */
+  recordProcessed(event: NewProcessedEvent): Promise<boolean>;
+  notifiedChannels(eventId: string): Promise<NotificationChannel[]>;
+  /** In ONE transaction: the notification and, only if it is new, its NotificationSent event. False if it existed. */
+  record(notification: NewEventNotification, event: OutgoingEvent): Promise<boolean>;
+}
+
+export interface EventListQuery {
+  userId: string;
+  eventType?: string;
+  from?: string;
+  to?: string;
+  limit: number;
+  /** Keyset position: the last event of the previous page (its accepted time and id). */
+  after?: { createdAt: string; id: string };
+}
+
+/** Read side of the notification events API. */
+export interface EventQueries {
+  /** Any user's event by id (the use case checks ownership); undefined until processed. */
+  findEvent(id: string): Promise<(ProcessedEvent & { user_id: string }) | undefined>;
+  /** Newest accepted first; up to `limit + 1` rows, so the caller knows whether a next page exists. */
+  listEvents(query: EventListQuery): Promise<ProcessedEvent[]>;
+  notificationsOf(userId: string, eventId: string): Promise<Notification[]>;
 }
