@@ -127,6 +127,12 @@ export class EventBridgePublisher implements EventPublisher {
   }
 }
 
+/**
+ * The publisher retries refused entries and transport errors itself, so the SDK makes one attempt: its own
+ * three on top would multiply the worst case (3 x 3 request timeouts) past the API function's timeout.
+ */
 export function createEventBridgePublisher(busName: string): EventBridgePublisher {
-  return new EventBridgePublisher(traced(new EventBridgeClient(awsClientConfig)), { busName });
+  return new EventBridgePublisher(traced(new EventBridgeClient({ ...awsClientConfig, maxAttempts: 1 })), {
+    busName,
+  });
 }
