@@ -3,6 +3,7 @@ import type { BurstRound } from './async-path';
 import type { BundleResult } from './bundles';
 import type { LoadRound } from './ceiling';
 import { type CreateResult, renderChart } from './chart';
+import type { EventsRound } from './events';
 import type { HttpRound } from './http-load';
 import type { Machine } from './machine';
 import type { PublishRound } from './publish-cost';
@@ -24,6 +25,8 @@ export interface Results {
   get?: HttpRound[];
   burst?: BurstRound[];
   bundles?: BundleResult[];
+  /** (7) POST /events at 16 connections with the consumers running, and accept -> processed. */
+  events?: EventsRound[];
   wallSeconds?: number;
 }
 
@@ -144,8 +147,39 @@ function createRows(c: CreateResult, whole: boolean): Row[] {
   return rows;
 }
 
+/** (7): notification events. */
+function eventRows(rounds: readonly EventsRound[]): Row[] {
+  return [
+    {
+      id: '7.events',
+      measurement: '(7) POST /events, 16 conn, consumers running',
+      unit: 'req/s',
+      value: of(rounds, (x) => x.http.requestsPerSecond),
+    },
+    {
+      id: '7.events.p99',
+      measurement: '(7) POST /events p99, 16 conn',
+      unit: 'ms',
+      value: of(rounds, (x) => x.http.p99Ms),
+    },
+    {
+      id: '7.lag.p50',
+      measurement: '(7) event accepted -> processed p50',
+      unit: 'ms',
+      value: of(rounds, (x) => x.lagP50Ms),
+    },
+    {
+      id: '7.lag.p99',
+      measurement: '(7) event accepted -> processed p99',
+      unit: 'ms',
+      value: of(rounds, (x) => x.lagP99Ms),
+    },
+  ];
+}
+
 export function summarise(r: Results): Row[] {
   const rows: Row[] = [];
+  if (r.events) rows.push(...eventRows(r.events));
   for (const c of r.create) rows.push(...createRows(c, false));
   for (const c of r.createWithConsumers ?? []) rows.push(...createRows(c, true));
   if (r.publish) {

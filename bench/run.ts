@@ -6,6 +6,7 @@ import { burstRound, eventLag } from './async-path';
 import { measureBundles } from './bundles';
 import { ceilingRound, openCeilingDatabase } from './ceiling';
 import type { CreateResult } from './chart';
+import { eventsRound } from './events';
 import { createRound, PAYMENT_BODY, repeatRound } from './http-load';
 import { machine } from './machine';
 import { publishRound } from './publish-cost';
@@ -44,9 +45,16 @@ const reportPaths = {
   svg: join(ROOT, 'docs', 'benchmarks.svg'),
   markdown: join(ROOT, 'docs', 'BENCHMARKS.md'),
 };
-const ONLY = new Set((env.BENCH_ONLY ?? 'bundles,create,publish,repeat,async,burst').split(','));
+const ONLY = new Set((env.BENCH_ONLY ?? 'bundles,create,publish,repeat,async,burst,events').split(','));
 /** e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile the runtime while it is measured. */
 const RUNTIME_NODE_ARGS = (env.BENCH_RUNTIME_NODE_ARGS ?? '').split(' ').filter(Boolean);
+
+if (env.BENCH_AB) {
+  // A/B against another checkout (bench/ab.ts): its own table on stdout, no report files touched.
+  const { runAb } = await import('./ab');
+  await runAb();
+  process.exit(0);
+}
 
 if (env.BENCH_REPORT_ONLY) {
   // Re-renders the table, the chart and BENCHMARKS.md from bench/results.json without measuring.
@@ -213,6 +221,25 @@ async function burstPhase(runtime: BenchRuntime): Promise<void> {
   }
 }
 
+/** (7) POST /events at 16 connections with the worker running; accept -> processed per round. */
+async function eventsPhase(runtime: BenchRuntime): Promise<void> {
+  const tokens = await runtime.tokens(16);
+  progress(`(7) POST /events: 16 connections, warm-up ${WARMUP_S} s`);
+  await eventsRound(runtime.db, runtime.baseUrl, tokens, 16, WARMUP_S);
+  await waitUntilQuiet(runtime.db);
+  results.events = [];
+  for (let round = 1; round <= ROUNDS; round++) {
+    const e = await eventsRound(runtime.db, runtime.baseUrl, tokens, 16, ROUND_S);
+    results.events.push(e);
+    progress(
+      `  round ${round}: ${e.http.requestsPerSecond.toFixed(0)}/s p50 ${e.http.p50Ms} p99 ${e.http.p99Ms} ms ` +
+        `(${e.http.non2xx + e.http.errors} failed); accepted -> processed p50 ${e.lagP50Ms.toFixed(1)} ` +
+        `p99 ${e.lagP99Ms.toFixed(1)} ms over ${e.processed} events`,
+    );
+    await waitUntilQuiet(runtime.db);
+  }
+}
+
 /** Starts a runtime, runs `work`, stops it whatever happens. */
 async function withRuntime(consumers: boolean, work: (runtime: BenchRuntime) => Promise<void>) {
   progress(
@@ -250,6 +277,9 @@ if (ONLY.has('async') || ONLY.has('burst')) {
     if (ONLY.has('burst')) await burstPhase(runtime);
   });
 }
+
+// (7) in a runtime of its own, consumers on: the worker processes what the API accepted.
+if (ONLY.has('events')) await withRuntime(true, eventsPhase);
 
 results.wallSeconds = (Date.now() - startedAt) / 1000;
 const table = await writeReports(results, reportPaths);

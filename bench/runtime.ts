@@ -25,6 +25,8 @@ export interface BenchRuntime {
   /** Counters to divide by the work done between two readings (see `usageBetween`). */
   usage(): Promise<Usage>;
   tokens(count: number): Promise<string[]>;
+  /** Bytes the runtime wrote to stdout and stderr so far (the functions' logs, at its LOG_LEVEL). */
+  outputBytes(): number;
   stop(): Promise<void>;
 }
 
@@ -78,15 +80,25 @@ async function postgresCpuMs(postmaster: number): Promise<number> {
 }
 
 /** `nodeArgs` go before the entry point, e.g. `--cpu-prof` to profile the runtime. */
-export async function startBenchRuntime(options: { nodeArgs?: string[]; env?: NodeJS.ProcessEnv } = {}) {
+export async function startBenchRuntime(
+  options: {
+    nodeArgs?: string[];
+    env?: NodeJS.ProcessEnv;
+    /** Another checkout's bin/local.ts (absolute), for an A/B run against it. */
+    entry?: string;
+  } = {},
+) {
   const dataDir = await mkdtemp(join(tmpdir(), 'payments-bench-'));
   const port = await freePort();
   const env = ownRuntimeEnv(port, dataDir, options.env);
+  let outputBytes = 0;
   const { child, baseUrl } = await spawnLocalRuntime({
     env,
     nodeArgs: options.nodeArgs,
+    entry: options.entry,
     timeoutMs: 120_000,
     onOutput: (chunk, stream) => {
+      outputBytes += chunk.length;
       // The runtime logs only errors at LOG_LEVEL=ERROR: worth seeing while the bench runs.
       if (stream !== 'stderr') return;
       for (const line of chunk.toString().split('\n').filter(Boolean))
@@ -118,6 +130,7 @@ export async function startBenchRuntime(options: { nodeArgs?: string[]; env?: No
         commits: row?.commits ?? 0,
       };
     },
+    outputBytes: () => outputBytes,
     tokens: (count) =>
       Promise.all(
         Array.from({ length: count }, () =>

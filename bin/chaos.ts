@@ -2,7 +2,7 @@ import { formatChaosReport } from '../local/chaos/report';
 import { type ChaosOptions, DEFAULT_CHAOS_OPTIONS, runChaos } from '../local/chaos/run';
 import { numberOption, parseCli } from '../scripts/cli';
 
-// `npm run chaos -- [--payments N] [--concurrency N] [--seed N] [--json] [--<fault>=rate ...] [--no-kill]`
+// `npm run chaos -- [--payments N] [--concurrency N] [--events N] [--seed N] [--json] [--<fault>=rate ...] [--no-kill]`
 // Entry point only: local/chaos/run.ts does the work. Exit status 1 when an invariant breaks.
 
 const d = DEFAULT_CHAOS_OPTIONS;
@@ -17,6 +17,7 @@ const rateFlags = {
   'crash-after-charge': ['runtime', 'crashAfterCharge'],
   'crash-after-commit': ['runtime', 'crashAfterCommit'],
   'put-events-failure': ['runtime', 'putEventsFailure'],
+  'notification-request-refused': ['runtime', 'notificationRequestRefused'],
   'gateway-transient': ['gateway', 'transientFailureRate'],
   'gateway-timeout': ['gateway', 'timeoutRate'],
 } as const;
@@ -40,6 +41,7 @@ Exit status: 0 every invariant held, 1 one broke, 2 wrong usage.`,
   options: {
     payments: { type: 'string', default: String(d.payments) },
     concurrency: { type: 'string', default: String(d.concurrency) },
+    events: { type: 'string', default: String(d.events) },
     seed: { type: 'string' },
     json: { type: 'boolean', default: false },
     'no-kill': { type: 'boolean', default: false },
@@ -58,6 +60,7 @@ const options: ChaosOptions = {
   gateway: { ...d.gateway },
   payments: Math.floor(number('payments', values.payments, 1, 1_000_000)),
   concurrency: Math.floor(number('concurrency', values.concurrency, 1, 500)),
+  events: Math.floor(number('events', values.events, 0, 1_000_000)),
   seed:
     values.seed === undefined
       ? Math.floor(Math.random() * 2 ** 31)

@@ -43,9 +43,21 @@ export const METRICS = {
   paymentsSucceeded: 'PaymentsSucceeded',
   paymentsFailed: 'PaymentsFailed',
   notificationsSent: 'NotificationsSent',
+  notificationEventsAccepted: 'NotificationEventsAccepted',
+  notificationEventsProcessed: 'NotificationEventsProcessed',
+  /** Messages a worker refused as poison (sent to the DLQ at once, without retries). */
+  poisonMessages: 'PoisonMessages',
 } as const;
 
 export type MetricName = (typeof METRICS)[keyof typeof METRICS];
+
+/** Operational metrics the alarms watch (not business counts, so not on the business widget). */
+export const HEALTH_METRICS = {
+  /** Age of the oldest unpublished outbox row, reported by the always-on relay every 15 s. */
+  outboxOldestUnpublishedSeconds: 'OutboxOldestUnpublishedSeconds',
+  /** Rows a retention run deleted. */
+  retentionRowsDeleted: 'RetentionRowsDeleted',
+} as const;
 
 /**
  * Stack output keys, as CloudFormation exposes them (it drops every non-alphanumeric character of an

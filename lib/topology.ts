@@ -1,4 +1,10 @@
-import { NotificationSent, PaymentCreated, PaymentFailed, PaymentSucceeded } from '../lambdas/shared/events';
+import {
+  NotificationRequested,
+  NotificationSent,
+  PaymentCreated,
+  PaymentFailed,
+  PaymentSucceeded,
+} from '../lambdas/shared/events';
 
 /**
  * The platform as plain data. The CDK stack and the local runtime are both built by iterating this, so
@@ -47,6 +53,9 @@ export interface QueueSpec<Fn extends string = string> {
   retentionDays: number;
 }
 
+/** The longest SQS retention; a DLQ must keep a message longer than its source queue did. */
+export const DEAD_LETTER_RETENTION_DAYS = 14;
+
 export interface RuleSpec<Queue extends string = string> {
   description: string;
   /** An EventBridge event pattern; the local runtime implements exactly the operators used here. */
@@ -60,6 +69,12 @@ export interface ScheduleSpec<Fn extends string = string> {
   everySeconds: number;
   /** The local runtime sweeps more often so a demo never waits a minute. */
   localEverySeconds: number;
+  /**
+   * Each run keeps working until just before its function's timeout, which outlasts the interval, so the
+   * next run has started before one stops and one is always running (the outbox relay). Runs overlap by
+   * design; locally they start on the interval whatever the previous one is doing, and a stop ends them.
+   */
+  alwaysOn?: boolean;
 }
 
 const functions = {
@@ -88,7 +103,8 @@ const functions = {
     publishesEvents: true,
   },
   outboxRelay: {
-    timeoutSeconds: 60,
+    // Runs until 10 s before this (RELAY_STOPS_BEFORE_DEADLINE_MS): 65 s, so consecutive runs overlap 5 s.
+    timeoutSeconds: 75,
     memoryMb: 512,
     usesDatabase: true,
     publishesEvents: true,
@@ -96,6 +112,12 @@ const functions = {
   migrator: {
     timeoutSeconds: 300,
     memoryMb: 512,
+    usesDatabase: true,
+    publishesEvents: false,
+  },
+  retention: {
+    timeoutSeconds: 120,
+    memoryMb: 256,
     usesDatabase: true,
     publishesEvents: false,
   },
@@ -122,6 +144,17 @@ const queues = {
     maxConcurrency: 5,
     retentionDays: 7,
   },
+  // Its own queue (docs/architecture.md, "Notification events"): a flood of requested events, or a
+  // poison burst, never delays payment outcome notifications, and each has its own DLQ, alarms and cap.
+  notificationRequests: {
+    consumer: 'notificationWorker',
+    visibilityTimeoutSeconds: 180,
+    maxReceiveCount: 16,
+    batchSize: 10,
+    maxBatchingWindowSeconds: 0,
+    maxConcurrency: 5,
+    retentionDays: 7,
+  },
 } as const satisfies Record<string, QueueSpec<FunctionName>>;
 
 export type QueueName = keyof typeof queues;
@@ -137,6 +170,9 @@ export const topology = {
     { method: 'GET', path: '/payments/{id}', function: 'api', authorized: true },
     { method: 'GET', path: '/notifications', function: 'api', authorized: true },
     { method: 'GET', path: '/accounts/{user_id}/balance', function: 'api', authorized: true },
+    { method: 'POST', path: '/events', function: 'api', authorized: true },
+    { method: 'GET', path: '/events', function: 'api', authorized: true },
+    { method: 'GET', path: '/events/{id}', function: 'api', authorized: true },
   ] as const satisfies readonly RouteSpec<FunctionName>[],
   authorizer: 'authorizer' as FunctionName,
   migrator: 'migrator' as FunctionName,
@@ -155,9 +191,15 @@ export const topology = {
       },
       queue: 'notifications',
     },
+    notificationRequestedToNotificationRequests: {
+      description: 'Requested notification events go to the notification worker, on their own queue',
+      pattern: { source: [NotificationRequested.source], 'detail-type': [NotificationRequested.detailType] },
+      queue: 'notificationRequests',
+    },
   } as const satisfies Record<string, RuleSpec<QueueName>>,
   schedules: {
-    outboxRelay: { function: 'outboxRelay', everySeconds: 60, localEverySeconds: 5 },
+    outboxRelay: { function: 'outboxRelay', everySeconds: 60, localEverySeconds: 60, alwaysOn: true },
+    retention: { function: 'retention', everySeconds: 300, localEverySeconds: 300 },
   } as const satisfies Record<string, ScheduleSpec<FunctionName>>,
   /** Events nobody consumes yet but that are part of the contract (kept on the bus archive). */
   unrouted: [NotificationSent.detailType],

@@ -37,7 +37,7 @@ export interface EventBusOptions {
   /** Told after a commit which queues received messages (pollers wake up instead of waiting). */
   onEnqueued?: (queues: ReadonlySet<string>) => void;
   /** Fault injection (local/faults): an entry refused with this error, as EventBridge sometimes does. */
-  refuseEntry?: () => { ErrorCode: string; ErrorMessage: string } | undefined;
+  refuseEntry?: (entry: PutEventsEntry) => { ErrorCode: string; ErrorMessage: string } | undefined;
 }
 
 function invalid(message: string): PutEventsResultEntry {
@@ -87,7 +87,7 @@ export class LocalEventBus {
         results.push(invalid(problem));
         continue;
       }
-      const refused = this.options.refuseEntry?.();
+      const refused = this.options.refuseEntry?.(entry);
       if (refused) {
         results.push(refused);
         continue;
@@ -119,6 +119,7 @@ export class LocalEventBus {
         const tx = sql as unknown as Database;
         for (const [queue, bodies] of byQueue) await this.options.store.send(queue, bodies, tx);
       });
+      this.options.store.noteTransaction();
       this.options.onEnqueued?.(new Set(byQueue.keys()));
     }
     return { FailedEntryCount: results.filter((r) => 'ErrorCode' in r).length, Entries: results };

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { GatewayResponse } from './api-gateway';
-import { gatewayError } from './api-gateway';
+import { errorResponse, gatewayError } from './api-gateway';
 import type { IncomingRequest } from './api-gateway-event';
 import { type AwsJsonService, serveAwsJson } from './aws-json';
 
@@ -17,6 +17,8 @@ export interface LocalHttpServerOptions {
   api(req: IncomingRequest): Promise<GatewayResponse | undefined>;
   awsServices: readonly AwsJsonService[];
   status(): Promise<unknown>;
+  /** `PUT /local/faults` (only with LOCAL_FAULTS): changes fault rates while running, e.g. ends a bus outage. */
+  updateFaults?(body: string): unknown;
   log: (message: string, fields?: Record<string, unknown>) => void;
   maxBodyBytes?: number;
 }
@@ -64,6 +66,16 @@ export function createLocalHttpServer(options: LocalHttpServerOptions): Server {
     if (req.method === 'GET' && url.pathname === '/local/status') {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify(await options.status(), null, 2));
+      return;
+    }
+    if (req.method === 'PUT' && url.pathname === '/local/faults' && options.updateFaults) {
+      try {
+        const rates = options.updateFaults(body.toString('utf8'));
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(rates));
+      } catch (error) {
+        send(res, errorResponse(400, 'validation_error', (error as Error).message, requestId));
+      }
       return;
     }
     const answer = await options.api({

@@ -127,7 +127,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
       onEnqueued: (queues) => {
         for (const queue of queues) consumers?.wake(queue);
       },
-      refuseEntry: options.faults && (() => options.faults?.refusePutEventsEntry()),
+      refuseEntry: options.faults && ((entry) => options.faults?.refusePutEventsEntry(entry)),
     });
     const queueNames = Object.keys(topology.queues);
     const knownQueues = new Set(queueNames.flatMap((q) => [q, names.deadLetterQueue(q)]));
@@ -146,6 +146,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
           db,
           faults: options.faults,
         }),
+      updateFaults: options.faults && ((body) => options.faults?.update(body)),
       log,
     });
     const endpoint = await listen(server, options.port, options.host ?? '127.0.0.1');

@@ -1,5 +1,6 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { PostgresEventQueries } from '../shared/adapters/postgres/event-queries';
 import { PostgresPaymentCreationStore } from '../shared/adapters/postgres/payment-creation-store';
 import { PostgresPaymentQueries } from '../shared/adapters/postgres/payment-queries';
 import { observed } from '../shared/observability';
@@ -9,10 +10,11 @@ import { type ApiDeps, routeFor } from './routes';
 
 /** The API's ports, from the resources every function of the process shares. */
 export function apiDeps(resources: SharedResources): ApiDeps {
-  const { db, dispatcher, clock, ids } = resources;
+  const { db, publisher, clock, ids } = resources;
   return {
     queries: new PostgresPaymentQueries(db),
-    creation: { store: new PostgresPaymentCreationStore(db), dispatcher, clock, ids },
+    creation: { store: new PostgresPaymentCreationStore(db), clock, ids },
+    events: { request: { publisher, clock, ids }, queries: new PostgresEventQueries(db) },
   };
 }
 

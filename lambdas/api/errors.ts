@@ -68,7 +68,11 @@ export interface ErrorAnswer {
   code: ErrorCode;
   message: string;
   details?: ErrorDetail[];
+  /** For 503: when to retry (the `Retry-After` header). A dependency's refusal is usually brief. */
+  retryAfterSeconds?: number;
 }
+
+const RETRY_AFTER_SECONDS = 1;
 
 /** What the client is told about `error`. Messages of the errors in the table are written for clients. */
 export function errorAnswer(error: unknown): ErrorAnswer {
@@ -81,6 +85,9 @@ export function errorAnswer(error: unknown): ErrorAnswer {
     };
   }
   const code = CODE_OF.find(([type]) => error instanceof type)?.[1];
+  if (code === 'service_unavailable') {
+    return { status: 503, code, message: (error as Error).message, retryAfterSeconds: RETRY_AFTER_SECONDS };
+  }
   if (code) return { status: ERROR_STATUS[code], code, message: (error as Error).message };
   return { status: 500, code: 'internal_error', message: 'Something went wrong on our side' };
 }

@@ -13,8 +13,12 @@ export function jsonResponse(
 
 /** The one error shape (docs/architecture.md, "Wire contract"). */
 export function errorResponse(error: unknown): APIGatewayProxyResult {
-  const { status, code, message, details } = errorAnswer(error);
-  return jsonResponse(status, JSON.stringify({ error: { code, message, ...(details ? { details } : {}) } }));
+  const { status, code, message, details, retryAfterSeconds } = errorAnswer(error);
+  return jsonResponse(
+    status,
+    JSON.stringify({ error: { code, message, ...(details ? { details } : {}) } }),
+    retryAfterSeconds === undefined ? {} : { 'Retry-After': String(retryAfterSeconds) },
+  );
 }
 
 /** Header lookup is case-insensitive: clients and HTTP/2 proxies vary. */

@@ -1,6 +1,11 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import * as z from 'zod';
 import { canonicalId } from '../shared/domain/ids';
+import {
+  eventTypeSchema,
+  type RequestEventBody,
+  requestEventBodySchema,
+} from '../shared/domain/notification-event';
 import { type CreatePaymentBody, createPaymentBodySchema, PAYMENT_STATUSES } from '../shared/domain/payment';
 import { decodeCursor } from './cursor';
 import { RequestError, validationError } from './errors';
@@ -32,6 +37,25 @@ export function idempotencyKey(event: APIGatewayProxyEvent): string {
 
 /** JSON only, at most 16 KiB, no unknown fields. */
 export function createPaymentBody(event: APIGatewayProxyEvent): CreatePaymentBody {
+  const parsed = createPaymentBodySchema.safeParse(jsonBody(event));
+  if (!parsed.success) throw validationError(parsed.error, 'The payment is invalid');
+  return parsed.data;
+}
+
+/** `POST /events`: JSON only, at most 16 KiB, no unknown fields. */
+export function requestEventBody(event: APIGatewayProxyEvent): RequestEventBody {
+  const parsed = requestEventBodySchema.safeParse(jsonBody(event));
+  if (!parsed.success) throw validationError(parsed.error, 'The event is invalid');
+  return parsed.data;
+}
+
+/** `POST /events` takes an Idempotency-Key but does not require one. */
+export function optionalIdempotencyKey(event: APIGatewayProxyEvent): string | undefined {
+  return header(event, 'Idempotency-Key') === undefined ? undefined : idempotencyKey(event);
+}
+
+/** The body as JSON: application/json, at most MAX_BODY_BYTES. */
+function jsonBody(event: APIGatewayProxyEvent): unknown {
   const contentType = header(event, 'Content-Type') ?? '';
   if (!/^application\/json\s*(;\s*charset=utf-8\s*)?$/i.test(contentType.trim())) {
     throw new RequestError('unsupported_media_type', 'Content-Type must be application/json');
@@ -42,15 +66,11 @@ export function createPaymentBody(event: APIGatewayProxyEvent): CreatePaymentBod
   if (raw.byteLength > MAX_BODY_BYTES) {
     throw new RequestError('payload_too_large', `The body must be at most ${MAX_BODY_BYTES} bytes`);
   }
-  let json: unknown;
   try {
-    json = JSON.parse(raw.toString('utf8'));
+    return JSON.parse(raw.toString('utf8'));
   } catch {
     throw new RequestError('validation_error', 'The body is not valid JSON');
   }
-  const parsed = createPaymentBodySchema.safeParse(json);
-  if (!parsed.success) throw validationError(parsed.error, 'The payment is invalid');
-  return parsed.data;
 }
 
 const uuid = z.string().uuid();
@@ -103,10 +123,28 @@ export function listPaymentsQuery(event: APIGatewayProxyEvent) {
 
 const notificationsQuerySchema = z.strictObject({
   payment_id: uuid.transform(canonicalId).optional(),
+  event_id: uuid.transform(canonicalId).optional(),
   ...PAGE,
 });
 
 /** `GET /notifications`'s filters (all optional), page size and keyset position. */
 export function notificationsQuery(event: APIGatewayProxyEvent) {
   return listingQuery(notificationsQuerySchema, event);
+}
+
+const eventsQuerySchema = z
+  .strictObject({
+    event_type: eventTypeSchema.optional(),
+    from: z.string().datetime({ offset: true }).optional(),
+    to: z.string().datetime({ offset: true }).optional(),
+    ...PAGE,
+  })
+  .refine((q) => !q.from || !q.to || Date.parse(q.from) <= Date.parse(q.to), {
+    path: ['from'],
+    message: 'must not be later than to',
+  });
+
+/** `GET /events`'s filters, page size and keyset position, as for payments. */
+export function listEventsQuery(event: APIGatewayProxyEvent) {
+  return listingQuery(eventsQuerySchema, event);
 }

@@ -2,6 +2,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { METRICS } from '../../lib/names';
 import { metrics } from '../shared/observability';
 import { type CreatePaymentDeps, createPayment } from '../shared/use-cases/create-payment';
+import { getEvent, listEvents } from '../shared/use-cases/event-queries';
 import {
   checkHealth,
   getBalance,
@@ -9,7 +10,8 @@ import {
   listNotifications,
   listPayments,
 } from '../shared/use-cases/payment-queries';
-import type { PaymentQueries } from '../shared/use-cases/ports';
+import type { EventQueries, PaymentQueries } from '../shared/use-cases/ports';
+import { type RequestNotificationDeps, requestNotification } from '../shared/use-cases/request-notification';
 import { encodeCursor } from './cursor';
 import { RequestError } from './errors';
 import { jsonResponse } from './http';
@@ -19,14 +21,19 @@ import {
   createPaymentBody,
   idempotencyKey,
   isUuid,
+  listEventsQuery,
   listPaymentsQuery,
   notificationsQuery,
+  optionalIdempotencyKey,
   pathId,
+  requestEventBody,
 } from './request';
 
 export interface ApiDeps {
   queries: PaymentQueries;
   creation: CreatePaymentDeps;
+  /** Notification events: accepted onto the bus, read back once processed. */
+  events: { request: RequestNotificationDeps; queries: EventQueries };
 }
 
 type Route = (event: APIGatewayProxyEvent, deps: ApiDeps) => Promise<APIGatewayProxyResult>;
@@ -74,8 +81,44 @@ export const routes: Record<string, Route> = {
   'GET /notifications': async (event, deps) => {
     const userId = callerId(event);
     const query = notificationsQuery(event);
-    const page = await listNotifications(deps.queries, { userId, ...query, paymentId: query.payment_id });
+    const page = await listNotifications(deps.queries, {
+      userId,
+      ...query,
+      paymentId: query.payment_id,
+      eventId: query.event_id,
+    });
     return ok({ data: page.notifications, next_cursor: page.next ? encodeCursor(page.next, query) : null });
+  },
+
+  'POST /events': async (event, deps) => {
+    const userId = callerId(event);
+    const key = optionalIdempotencyKey(event);
+    const body = requestEventBody(event);
+    const { id } = await requestNotification(deps.events.request, {
+      userId,
+      idempotencyKey: key,
+      body,
+      correlationId: correlationIdOf(event),
+    });
+    metrics.addMetric(METRICS.notificationEventsAccepted, 'Count', 1);
+    return jsonResponse(202, JSON.stringify({ id, status: 'accepted' }));
+  },
+
+  'GET /events': async (event, deps) => {
+    const query = listEventsQuery(event);
+    const page = await listEvents(deps.events.queries, {
+      userId: callerId(event),
+      ...query,
+      eventType: query.event_type,
+    });
+    return ok({ data: page.events, next_cursor: page.next ? encodeCursor(page.next, query) : null });
+  },
+
+  'GET /events/{id}': async (event, deps) => {
+    const userId = callerId(event);
+    const id = pathId(event, 'id');
+    if (!isUuid(id)) throw new RequestError('not_found', 'Event not found (or not processed yet)');
+    return ok(await getEvent(deps.events.queries, userId, id));
   },
 
   'GET /accounts/{user_id}/balance': async (event, deps) => {

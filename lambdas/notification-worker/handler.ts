@@ -1,17 +1,32 @@
 import { METRICS } from '../../lib/names';
 import { RecordingNotifier } from '../shared/adapters/notifier/recording-notifier';
+import { PostgresEventNotificationStore } from '../shared/adapters/postgres/event-notification-store';
 import { PostgresNotificationStore } from '../shared/adapters/postgres/notification-store';
-import { PaymentFailed, PaymentSucceeded } from '../shared/events';
+import {
+  NotificationRequested,
+  type NotificationRequestedDetail,
+  PaymentFailed,
+  type PaymentFailedDetail,
+  PaymentSucceeded,
+  type PaymentSucceededDetail,
+} from '../shared/events';
 import { logger } from '../shared/observability';
 import { defineWorker } from '../shared/sqs-worker/define-worker';
 import { type NotifyDeps, notifyPaymentOutcome } from '../shared/use-cases/notify-payment-outcome';
+import { type NotifyEventDeps, notifyRequestedEvent } from '../shared/use-cases/notify-requested-event';
 
-/** SQS (PaymentSucceeded | PaymentFailed) -> one email and one SMS per payment -> NotificationSent. */
-export const notificationWorker = defineWorker({
-  accepts: [PaymentSucceeded, PaymentFailed],
+type Detail = PaymentSucceededDetail | PaymentFailedDetail | NotificationRequestedDetail;
+
+/**
+ * SQS (PaymentSucceeded | PaymentFailed) -> one email and one SMS per payment -> NotificationSent;
+ * SQS NotificationRequested -> the processed event, once, and its channels once each -> NotificationSent.
+ */
+export const notificationWorker = defineWorker<Detail, NotifyDeps & NotifyEventDeps, 'sendGuard'>({
+  accepts: [PaymentSucceeded, PaymentFailed, NotificationRequested],
   sideEffects: { sendGuard: 'notification-send' },
-  ports: ({ db, dispatcher, guards, clock, ids }): NotifyDeps => ({
+  ports: ({ db, dispatcher, guards, clock, ids }) => ({
     store: new PostgresNotificationStore(db),
+    eventStore: new PostgresEventNotificationStore(db),
     notifier: new RecordingNotifier((m) =>
       logger.info('Notification recorded (not sent: recording provider)', {
         channel: m.channel,
@@ -25,11 +40,22 @@ export const notificationWorker = defineWorker({
     ids,
   }),
   handle: async (detail, ports) => {
-    const result = await notifyPaymentOutcome(ports, detail);
+    if ('payment' in detail) {
+      const result = await notifyPaymentOutcome(ports, detail);
+      return {
+        message: 'Payment outcome notified',
+        fields: { payment_id: detail.payment.id, ...result },
+        count: { [METRICS.notificationsSent]: result.stored.length },
+      };
+    }
+    const result = await notifyRequestedEvent(ports, detail);
     return {
-      message: 'Payment outcome notified',
-      fields: { payment_id: detail.payment.id, ...result },
-      count: { [METRICS.notificationsSent]: result.stored.length },
+      message: 'Notification event processed',
+      fields: { event_id: detail.event_id, event_type: detail.event_type, ...result },
+      count: {
+        [METRICS.notificationsSent]: result.stored.length,
+        [METRICS.notificationEventsProcessed]: result.firstDelivery ? 1 : 0,
+      },
     };
   },
 });

@@ -12,6 +12,7 @@ import { names } from '../../lib/names';
 
 const PAYMENTS_DLQ = names.deadLetterQueue('payments');
 const NOTIFICATIONS_DLQ = names.deadLetterQueue('notifications');
+const NOTIFICATION_REQUESTS_DLQ = names.deadLetterQueue('notificationRequests');
 
 export interface DrainState {
   payments: number;
@@ -22,7 +23,7 @@ export interface DrainState {
   pendingInDlq: number;
   /** Messages still in the work queues (visible, in flight or delayed). */
   queuedMessages: number;
-  deadLetters: { payments: number; notifications: number };
+  deadLetters: { payments: number; notifications: number; notificationRequests: number };
   unpublishedOutbox: number;
 }
 
@@ -40,6 +41,7 @@ export async function readDrainState(db: Database): Promise<DrainState> {
       queued: number;
       dlq_payments: number;
       dlq_notifications: number;
+      dlq_notification_requests: number;
       unpublished: number;
     }[]
   >`
@@ -53,9 +55,11 @@ export async function readDrainState(db: Database): Promise<DrainState> {
          WHERE m.queue = ${PAYMENTS_DLQ} AND m.body::jsonb -> 'detail' -> 'payment' ->> 'id' = p.id::text
       ))::int AS pending_in_dlq,
       (SELECT count(*) FROM local_queue_messages
-       WHERE queue NOT IN (${PAYMENTS_DLQ}, ${NOTIFICATIONS_DLQ}))::int AS queued,
+       WHERE queue NOT IN (${PAYMENTS_DLQ}, ${NOTIFICATIONS_DLQ}, ${NOTIFICATION_REQUESTS_DLQ}))::int AS queued,
       (SELECT count(*) FROM local_queue_messages WHERE queue = ${PAYMENTS_DLQ})::int AS dlq_payments,
       (SELECT count(*) FROM local_queue_messages WHERE queue = ${NOTIFICATIONS_DLQ})::int AS dlq_notifications,
+      (SELECT count(*) FROM local_queue_messages
+       WHERE queue = ${NOTIFICATION_REQUESTS_DLQ})::int AS dlq_notification_requests,
       (SELECT count(*) FROM outbox WHERE published_at IS NULL)::int AS unpublished`;
   const r = row!;
   return {
@@ -65,7 +69,11 @@ export async function readDrainState(db: Database): Promise<DrainState> {
     pending: r.pending,
     pendingInDlq: r.pending_in_dlq,
     queuedMessages: r.queued,
-    deadLetters: { payments: r.dlq_payments, notifications: r.dlq_notifications },
+    deadLetters: {
+      payments: r.dlq_payments,
+      notifications: r.dlq_notifications,
+      notificationRequests: r.dlq_notification_requests,
+    },
     unpublishedOutbox: r.unpublished,
   };
 }
@@ -264,6 +272,84 @@ export async function checkInvariants(db: Database, client: ClientRecord): Promi
     ok: client.anomalies.length === 0,
     count: client.anomalies.length,
     detail: client.anomalies.length === 0 ? 'replays identical, 422 on a changed body' : client.anomalies[0]!,
+  });
+  return results;
+}
+
+/** What the events clients saw: the ids their 202s named (with the channels each expects) and the refusals. */
+export interface EventClientRecord {
+  accepted: ReadonlyMap<string, number>;
+  refused: number;
+  refusedWithoutRetryAfter: number;
+  serverErrors: number;
+  anomalies: readonly string[];
+}
+
+/** Notification events (docs/architecture.md, "Notification events"): each accepted id processed and notified once. */
+export async function checkEventInvariants(
+  db: Database,
+  client: EventClientRecord,
+): Promise<InvariantResult[]> {
+  const results: InvariantResult[] = [];
+  const processed = await db<{ id: string; user_id: string }[]>`SELECT id, user_id FROM processed_events`;
+  const ids = new Set(processed.map((p) => p.id));
+  const problems: Record<string, unknown>[] = [];
+  for (const id of client.accepted.keys()) if (!ids.has(id)) problems.push({ accepted_not_processed: id });
+  for (const id of ids) if (!client.accepted.has(id)) problems.push({ processed_not_accepted: id });
+  results.push(
+    result(
+      'each accepted event id processed exactly once',
+      client.accepted.size,
+      problems,
+      `${processed.length} processed_events rows for ${client.accepted.size} accepted ids (id is the primary key)`,
+    ),
+  );
+
+  const rows = await db<{ id: string; email: number; sms: number; sent_events: number }[]>`
+    WITH n AS (
+      SELECT processed_event_id AS id, count(*) FILTER (WHERE channel = 'email')::int AS email,
+             count(*) FILTER (WHERE channel = 'sms')::int AS sms
+      FROM notifications WHERE processed_event_id IS NOT NULL GROUP BY 1),
+    s AS (
+      SELECT (detail -> 'requested_event' ->> 'id') AS id, count(*)::int AS sent
+      FROM outbox WHERE detail_type = ${NotificationSent.detailType} AND detail ? 'requested_event' GROUP BY 1)
+    SELECT e.id, coalesce(n.email, 0) AS email, coalesce(n.sms, 0) AS sms, coalesce(s.sent, 0) AS sent_events
+    FROM processed_events e LEFT JOIN n ON n.id = e.id LEFT JOIN s ON s.id = e.id::text`;
+  const wrong = rows.filter((r) => {
+    const expected = client.accepted.get(r.id) ?? 2;
+    return r.email > 1 || r.sms > 1 || r.email + r.sms !== expected || r.sent_events !== r.email + r.sms;
+  });
+  const total = rows.reduce((sum, r) => sum + r.email + r.sms, 0);
+  results.push(
+    result(
+      'its notifications sent once (one per channel, one NotificationSent each)',
+      total,
+      wrong,
+      `${total} notifications for ${rows.length} events`,
+    ),
+  );
+
+  // Every send ran under the guard: one completed guard record per stored notification (payments' too).
+  const [guard] = await db<{ records: number; notifications: number }[]>`
+    SELECT (SELECT count(*) FROM worker_idempotency WHERE idempotency_key LIKE 'notification-send#%')::int
+             AS records,
+           (SELECT count(*) FROM notifications)::int AS notifications`;
+  results.push({
+    name: 'one guarded send per stored notification',
+    ok: guard!.records === guard!.notifications,
+    count: guard!.notifications,
+    detail: `${guard!.records} send guard records, ${guard!.notifications} notifications`,
+  });
+
+  const clean =
+    client.refusedWithoutRetryAfter === 0 && client.serverErrors === 0 && client.anomalies.length === 0;
+  results.push({
+    name: 'POST /events: 503 with Retry-After, retried to 202 with the same id',
+    ok: clean,
+    count: client.refused,
+    detail: clean
+      ? `${client.refused} refusals (503), every one retried with its key to the same id`
+      : `${client.refusedWithoutRetryAfter} 503 without Retry-After, ${client.serverErrors} other 5xx; ${client.anomalies[0] ?? ''}`,
   });
   return results;
 }

@@ -29,6 +29,9 @@ export function formatChaosReport(r: ChaosReport): string {
     ['gateway timeouts', f.runtime.gatewayTimeouts],
     ['gateway transient errors', f.runtime.gatewayTransientErrors],
     ['PutEvents entries refused', f.runtime.putEventsEntriesRefused],
+    ['PutEvents NotificationRequested refused (API path)', f.runtime.notificationRequestsRefused],
+    ['client event retry, same key, sequential', r.events.sequentialRetries],
+    ['client event retry, same key, concurrent (x3)', r.events.concurrentRetries],
     ['kill -9 of the runtime (then restart)', f.kills],
     ['declines requested (amount ends in 13)', f.declinesRequested],
   ];
@@ -40,8 +43,13 @@ export function formatChaosReport(r: ChaosReport): string {
     `Chaos run: ${r.payments} payments, ${r.concurrency} clients, seed ${r.seed}`,
     `Wall time ${r.seconds.total} s (load ${r.seconds.load} s, drain ${r.seconds.drain} s)`,
     `HTTP: ${r.http.requests} requests (${statuses}); ${r.http.unanswered} got no answer and were retried`,
+    `Events: ${r.events.accepted}/${r.events.requested} accepted; POST /events ${r.events.requests} requests ` +
+      `(${Object.entries(r.events.byStatus)
+        .map(([k, n]) => `${k}: ${n}`)
+        .join(', ')}); ${r.events.unanswered} got no answer and were retried`,
     `Payments: ${o.payments} (${o.succeeded} SUCCEEDED, ${o.failed} FAILED, ${o.pending} PENDING); ` +
-      `DLQ messages: payments ${o.deadLetters.payments}, notifications ${o.deadLetters.notifications}`,
+      `DLQ messages: payments ${o.deadLetters.payments}, notifications ${o.deadLetters.notifications}, ` +
+      `notification requests ${o.deadLetters.notificationRequests}`,
     '',
     table([['fault injected', 'count'], ...faultRows.map(([n, c]) => [n, String(c)])]),
     `(${totalFaults(r)} faults in all)`,

@@ -4,12 +4,14 @@ import { loadConfig, tokenConfigSchema } from '../../lambdas/shared/config';
 import { type FaultRates, seededRandom } from '../faults/config';
 import { type FaultCounts, zeroFaultCounts } from '../faults/index';
 import {
+  checkEventInvariants,
   checkInvariants,
   type DrainState,
   type InvariantResult,
   isDrained,
   readDrainState,
 } from './database-checks';
+import { type EventClientRates, EventLoadGenerator } from './events-load';
 import { type ClientFaultRates, type LoadClient, LoadGenerator, type LoadStats } from './load';
 import { startRestartableRuntime } from './restartable-runtime';
 
@@ -26,6 +28,10 @@ export interface ChaosOptions {
   client: ClientFaultRates;
   runtime: RuntimeFaultRates;
   gateway: { transientFailureRate: number; timeoutRate: number };
+  /** Notification events requested alongside the payments (POST /events), by `eventConcurrency` clients. */
+  events: number;
+  eventConcurrency: number;
+  eventClient: EventClientRates;
   /** kill -9 the runtime once this share of the payments was sent (none when undefined). */
   killAfter?: number;
   drainTimeoutMs: number;
@@ -46,8 +52,12 @@ export const DEFAULT_CHAOS_OPTIONS: Omit<ChaosOptions, 'seed'> = {
     crashAfterCharge: 0.03,
     crashAfterCommit: 0.03,
     putEventsFailure: 0.05,
+    notificationRequestRefused: 0.4,
   },
   gateway: { transientFailureRate: 0.05, timeoutRate: 0.05 },
+  events: 2000,
+  eventConcurrency: 8,
+  eventClient: { retrySequential: 0.1, retryConcurrent: 0.05, addressed: 0.3 },
   killAfter: 0.5,
   drainTimeoutMs: 10 * 60_000,
 };
@@ -60,6 +70,16 @@ export interface ChaosReport {
   seconds: { total: number; load: number; drain: number };
   rates: { client: ClientFaultRates; runtime: RuntimeFaultRates; gateway: ChaosOptions['gateway'] };
   http: { requests: number; byStatus: Record<string, number>; unanswered: number };
+  /** The notification events load: what POST /events answered. */
+  events: {
+    requested: number;
+    accepted: number;
+    requests: number;
+    byStatus: Record<string, number>;
+    unanswered: number;
+    sequentialRetries: number;
+    concurrentRetries: number;
+  };
   faults: { client: LoadStats['faults']; runtime: FaultCounts; kills: number; declinesRequested: number };
   outcome: DrainState & { drained: boolean };
   invariants: InvariantResult[];
@@ -108,9 +128,18 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   });
   const db = openDatabase(runtime.databaseUrl, { max: 2 });
   try {
+    const clients = await makeClients(options.concurrency, runtime.jwtSecret);
+    const events = new EventLoadGenerator({
+      baseUrl: runtime.baseUrl,
+      clients,
+      events: options.events,
+      concurrency: options.eventConcurrency,
+      rates: options.eventClient,
+      random: seededRandom(options.seed + 1),
+    });
     const load = new LoadGenerator({
       baseUrl: runtime.baseUrl,
-      clients: await makeClients(options.concurrency, runtime.jwtSecret),
+      clients,
       payments: options.payments,
       concurrency: options.concurrency,
       rates: options.client,
@@ -145,7 +174,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       progress(
         `[chaos] ${seconds(Date.now() - started)}s ${phase}: sent ${s.sent}/${options.payments}, ` +
           `answered ${s.answered}, drained ${done}/${state?.payments ?? 0} ` +
-          `(dlq ${state?.deadLetters.payments ?? 0}+${state?.deadLetters.notifications ?? 0}), ` +
+          `(dlq ${state?.deadLetters.payments ?? 0}+${state?.deadLetters.notifications ?? 0}` +
+          `+${state?.deadLetters.notificationRequests ?? 0}), events ${events.stats.answered}/${options.events} ` +
+          `(503 ${events.stats.refused}), ` +
           `faults injected ${injected}, kills ${kills}, 5xx ${s.serverErrors}`,
       );
     };
@@ -165,7 +196,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         progress(`[chaos] runtime restarted on the same database`);
       })();
       const loadStarted = Date.now();
-      await Promise.all([load.run(), killer]);
+      await Promise.all([load.run(), events.run(), killer]);
       const loadMs = Date.now() - loadStarted;
 
       phase = 'drain';
@@ -193,6 +224,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         requests: load.stats.requests,
         anomalies: load.stats.anomalies,
       });
+      invariants.push(...(await checkEventInvariants(db, events.stats)));
       if (!drained) {
         invariants.unshift({
           name: 'the run drained',
@@ -213,6 +245,15 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
           requests: load.stats.requests,
           byStatus: load.stats.byStatus,
           unanswered: load.stats.unanswered,
+        },
+        events: {
+          requested: options.events,
+          accepted: events.stats.accepted.size,
+          requests: events.stats.requests,
+          byStatus: events.stats.byStatus,
+          unanswered: events.stats.unanswered,
+          sequentialRetries: events.stats.faults.sequentialRetries,
+          concurrentRetries: events.stats.faults.concurrentRetries,
         },
         faults: {
           client: load.stats.faults,

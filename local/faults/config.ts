@@ -18,6 +18,11 @@ export const faultRatesSchema = z.strictObject({
   crashAfterCommit: rate,
   /** The PutEvents endpoint refuses an entry (FailedEntryCount), as EventBridge sometimes does. */
   putEventsFailure: rate,
+  /**
+   * The PutEvents endpoint refuses a NotificationRequested entry (the API path of POST /events; the
+   * publisher re-sends twice, so about rate^3 of the requests are answered 503 and retried by the client).
+   */
+  notificationRequestRefused: rate,
   /** Seeds the fault dice; without it they are random. */
   seed: z.number().int().optional(),
 });
@@ -62,6 +67,7 @@ export interface FaultCounts {
   crashesAfterCharge: number;
   crashesAfterCommit: number;
   putEventsEntriesRefused: number;
+  notificationRequestsRefused: number;
   gatewayTransientErrors: number;
   gatewayTimeouts: number;
 }
@@ -73,6 +79,7 @@ export const zeroFaultCounts = (): FaultCounts => ({
   crashesAfterCharge: 0,
   crashesAfterCommit: 0,
   putEventsEntriesRefused: 0,
+  notificationRequestsRefused: 0,
   gatewayTransientErrors: 0,
   gatewayTimeouts: 0,
 });

@@ -1,5 +1,6 @@
 import type { SQSEvent } from 'aws-lambda';
 import type { paymentWorker } from '../../lambdas/payment-worker/handler';
+import { NotificationRequested } from '../../lambdas/shared/events';
 import type { LoadedModule } from '../functions';
 import type { LambdaHandler } from '../lambda-context';
 import type { PollerHooks } from '../poller';
@@ -9,6 +10,7 @@ import {
   type FaultDice,
   type FaultRates,
   faultRatesFromEnv,
+  faultRatesSchema,
   InjectedCrashError,
   seededRandom,
   zeroFaultCounts,
@@ -33,8 +35,26 @@ export class LocalFaults implements FaultDice {
   private readonly random: () => number;
   private readonly tally: FaultCounts = zeroFaultCounts();
 
-  constructor(readonly rates: FaultRates) {
+  constructor(public rates: FaultRates) {
     this.random = rates.seed === undefined ? Math.random : seededRandom(rates.seed);
+  }
+
+  /** New rates for some faults (JSON, as in LOCAL_FAULTS), from now on; the others keep theirs. */
+  update(json: string): FaultRates {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(json);
+    } catch {
+      throw new Error('The body must be a JSON object of rates, e.g. {"putEventsFailure":0}');
+    }
+    const result = faultRatesSchema.partial().safeParse(parsed);
+    if (!result.success)
+      throw new Error(result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+    // Only the rates the body names (the schema fills the others with their defaults).
+    const named = new Set(Object.keys(parsed as object));
+    const given = Object.fromEntries(Object.entries(result.data).filter(([k]) => named.has(k)));
+    this.rates = { ...this.rates, ...given };
+    return this.rates;
   }
 
   counts(): FaultCounts {
@@ -86,8 +106,13 @@ export class LocalFaults implements FaultDice {
   }
 
   /** A PutEvents entry refused with an error code (the request itself succeeds, FailedEntryCount > 0). */
-  refusePutEventsEntry(): { ErrorCode: string; ErrorMessage: string } | undefined {
-    if (!this.fires(this.rates.putEventsFailure, 'putEventsEntriesRefused')) return undefined;
+  refusePutEventsEntry(entry?: {
+    DetailType?: string;
+  }): { ErrorCode: string; ErrorMessage: string } | undefined {
+    const requested =
+      entry?.DetailType === NotificationRequested.detailType &&
+      this.fires(this.rates.notificationRequestRefused, 'notificationRequestsRefused');
+    if (!requested && !this.fires(this.rates.putEventsFailure, 'putEventsEntriesRefused')) return undefined;
     return { ErrorCode: 'InternalFailure', ErrorMessage: 'Injected failure (LOCAL_FAULTS)' };
   }
 

@@ -24,6 +24,8 @@ export interface FuzzContext {
   badTokens: Record<string, string>;
   victimId: string;
   victimPaymentIds: readonly string[];
+  /** The victim's processed notification events. */
+  victimEventIds: readonly string[];
 }
 
 const injections = [
@@ -272,6 +274,99 @@ function withHeaders(
   return out;
 }
 
+const eventType = fc.oneof(
+  { weight: 3, arbitrary: fc.constantFrom('order.shipped', 'a', `a${'b'.repeat(63)}`, 'x_1.y_2') },
+  {
+    weight: 3,
+    arbitrary: fc.constantFrom(
+      '',
+      'Order.Shipped',
+      '1abc',
+      '.a',
+      `a${'b'.repeat(64)}`,
+      'a b',
+      'a-b',
+      'ａ',
+      "a'; DROP TABLE processed_events; --",
+    ),
+  },
+  { weight: 2, arbitrary: hostileString },
+  { weight: 1, arbitrary: anyJsonValue },
+);
+
+const eventMessage = fc.oneof(
+  { weight: 3, arbitrary: hostileString },
+  {
+    weight: 2,
+    arbitrary: fc.constantFrom('', 'é'.repeat(1000), '😀'.repeat(1000), 'x'.repeat(1001), 'a\u0000b'),
+  },
+  { weight: 1, arbitrary: fc.string({ unit: 'grapheme', minLength: 990, maxLength: 1010 }) },
+  { weight: 1, arbitrary: anyJsonValue },
+);
+
+const eventPayload = fc.oneof(
+  {
+    weight: 3,
+    arbitrary: fc.dictionary(hostileString, fc.oneof(hostileString, anyJsonValue), { maxKeys: 4 }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.constantFrom(
+      { email: 'ada@example.com' },
+      { phone: '+447700900123' },
+      { email: "x'@evil.com; --", phone: '0' },
+      { nested: { deeper: ['\ud800', 1] } },
+      { __proto__: { admin: true } },
+    ),
+  },
+  // Around the 8 KiB limit, and well past it (still under the 16 KiB body limit).
+  { weight: 2, arbitrary: fc.integer({ min: 8150, max: 14_000 }).map((n) => ({ blob: 'x'.repeat(n) })) },
+  { weight: 1, arbitrary: anyJsonValue },
+);
+
+/** `POST /events` bodies: each field hostile or absent, sometimes someone else's user_id or an extra field. */
+function eventBody(ctx: FuzzContext) {
+  const field = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined, freq: 5 });
+  return fc
+    .record({
+      event_type: field(eventType),
+      message: field(eventMessage),
+      payload: field(eventPayload),
+      user_id: fc.option(
+        fc.oneof(
+          fc.constant(ctx.victimId),
+          fc.constant(ctx.attackerId),
+          fc.constant(ctx.attackerId.toUpperCase()),
+          hostileString,
+        ),
+        { nil: undefined, freq: 3 },
+      ),
+      extra: fc.option(fc.constantFrom('id', 'status', 'priority', '__proto__'), { nil: undefined, freq: 6 }),
+    })
+    .map(({ extra, ...fields }) => {
+      const body: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(fields)) if (v !== undefined) body[k] = v;
+      if (extra) Object.defineProperty(body, extra, { value: 'x', enumerable: true });
+      return Buffer.from(JSON.stringify(body));
+    });
+}
+
+/** Well-formed events carrying hostile text, so the bus, the worker and the database see it too. */
+const plausibleEvent = fc
+  .record({
+    event_type: fc.stringMatching(/^[a-z][a-z0-9_.]{0,20}$/),
+    message: fc.oneof(hostileString, fc.string({ unit: 'grapheme', minLength: 1, maxLength: 200 })),
+    payload: fc.option(fc.dictionary(hostileString, hostileString, { maxKeys: 3 }), { nil: undefined }),
+  })
+  .map((body) => Buffer.from(JSON.stringify(body)));
+
+function eventId(ctx: FuzzContext) {
+  return fc.oneof(
+    { weight: 3, arbitrary: fc.constantFrom(...ctx.victimEventIds) },
+    { weight: 2, arbitrary: pathId(ctx) },
+  );
+}
+
 export function fuzzRequest(ctx: FuzzContext): fc.Arbitrary<FuzzRequest> {
   const a = auth(ctx);
   const createPayment = fc
@@ -320,8 +415,49 @@ export function fuzzRequest(ctx: FuzzContext): fc.Arbitrary<FuzzRequest> {
     ),
     hostileString,
   );
+  const requestEvent = fc
+    .record({
+      authorization: a,
+      key: idempotencyKey,
+      type: contentType,
+      body: fc.oneof(
+        { weight: 4, arbitrary: eventBody(ctx) },
+        { weight: 3, arbitrary: plausibleEvent },
+        { weight: 2, arbitrary: malformedJson },
+        { weight: 1, arbitrary: oversizeBody },
+        { weight: 1, arbitrary: binaryBody },
+      ),
+      extra: extraHeaders,
+    })
+    .map(
+      ({ authorization, key, type, body, extra }): FuzzRequest => ({
+        target: 'POST /events',
+        method: 'POST',
+        path: '/events',
+        headers: withHeaders({ authorization, 'idempotency-key': key, 'content-type': type }, extra),
+        body,
+      }),
+    );
   return fc.oneof(
     { weight: 8, arbitrary: createPayment },
+    { weight: 5, arbitrary: requestEvent },
+    {
+      weight: 2,
+      arbitrary: get(
+        'GET /events',
+        query(
+          ['event_type', 'from', 'to', 'limit', 'cursor', 'user_id'],
+          fc.oneof(fc.stringMatching(/^[a-z][a-z0-9_.]{0,10}$/), eventType.map(String), statuses),
+        ).map((q) => `/events${q}`),
+      ),
+    },
+    {
+      weight: 2,
+      arbitrary: get(
+        'GET /events/{id}',
+        eventId(ctx).map((id) => `/events/${id}`),
+      ),
+    },
     {
       weight: 3,
       arbitrary: get(
@@ -341,8 +477,13 @@ export function fuzzRequest(ctx: FuzzContext): fc.Arbitrary<FuzzRequest> {
       arbitrary: get(
         'GET /notifications',
         query(
-          ['payment_id', 'user_id', 'limit', 'cursor'],
-          fc.oneof(fc.constantFrom(...ctx.victimPaymentIds), statuses, hostileString),
+          ['payment_id', 'user_id', 'event_id', 'limit', 'cursor'],
+          fc.oneof(
+            fc.constantFrom(...ctx.victimPaymentIds),
+            fc.constantFrom(...ctx.victimEventIds),
+            statuses,
+            hostileString,
+          ),
         ).map((q) => `/notifications${q}`),
       ),
     },

@@ -194,6 +194,30 @@ async function tokens(secret: string, attackerId: string) {
   };
 }
 
+/**
+ * `POST /events` writes nothing itself; the worker processes what the bus accepted. So: every 202 id is
+ * processed (within a deadline) and nothing else is, i.e. no rejected request ever reached the worker.
+ */
+async function processedEventsProblem(
+  db: Database,
+  userId: string,
+  accepted: ReadonlySet<string>,
+): Promise<string | undefined> {
+  const deadline = Date.now() + 60_000;
+  let processed: string[] = [];
+  for (;;) {
+    processed = (await db<{ id: string }[]>`SELECT id FROM processed_events WHERE user_id = ${userId}`).map(
+      (r) => r.id,
+    );
+    if (processed.length >= accepted.size || Date.now() > deadline) break;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  const unexpected = processed.filter((id) => !accepted.has(id));
+  const missing = [...accepted].filter((id) => !processed.includes(id));
+  if (unexpected.length === 0 && missing.length === 0) return undefined;
+  return `POST /events: ${accepted.size} accepted, ${processed.length} processed; not accepted but processed: ${unexpected.slice(0, 3).join(', ')}; accepted, not processed: ${missing.slice(0, 3).join(', ')}`;
+}
+
 export async function runFuzz(options: FuzzOptions): Promise<FuzzSummary> {
   const started = Date.now();
   const progress = options.progress ?? (() => {});
@@ -228,20 +252,40 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzSummary> {
       if (res.status !== 201) throw new Error(`seeding the victim failed: ${res.status} ${await res.text()}`);
       victimPaymentIds.push(((await res.json()) as { id: string }).id);
     }
+    // ... and notification events (each notified by email and SMS).
+    const victimEventIds: string[] = [];
+    for (const eventType of ['account.login', 'order.shipped']) {
+      const res = await fetch(`${runtime.baseUrl}/events`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${victimToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ event_type: eventType, message: marker, payload: { note: marker } }),
+      });
+      if (res.status !== 202) throw new Error(`seeding the victim failed: ${res.status} ${await res.text()}`);
+      victimEventIds.push(((await res.json()) as { id: string }).id);
+    }
     const attackerId = `attacker-${randomUUID()}`;
     const t = await tokens(runtime.jwtSecret, attackerId);
-    const ctx: FuzzContext = { token: t.valid, attackerId, badTokens: t.bad, victimId, victimPaymentIds };
+    const ctx: FuzzContext = {
+      token: t.valid,
+      attackerId,
+      badTokens: t.bad,
+      victimId,
+      victimPaymentIds,
+      victimEventIds,
+    };
     // Once the victim's notifications exist, their ids are secrets too.
     const deadline = Date.now() + 30_000;
     let victimNotificationIds: string[] = [];
-    while (victimNotificationIds.length < 6 && Date.now() < deadline) {
+    while (victimNotificationIds.length < 10 && Date.now() < deadline) {
       victimNotificationIds = (
         await db<{ id: string }[]>`
         SELECT id FROM notifications WHERE user_id = ${victimId}`
       ).map((r) => r.id);
       await new Promise((r) => setTimeout(r, 200));
     }
-    const secrets = [marker, ...victimPaymentIds, ...victimNotificationIds];
+    const secrets = [marker, ...victimPaymentIds, ...victimEventIds, ...victimNotificationIds];
+    /** The event ids `POST /events` answered 202 with: exactly these may end up processed. */
+    const acceptedEventIds = new Set<string>();
 
     const property = fc.asyncProperty(fuzzRequest(ctx), async (req) => {
       const callerId = req.headers.authorization === `Bearer ${t.valid}` ? attackerId : undefined;
@@ -256,6 +300,9 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzSummary> {
       }
       const problem = judge({ ...req, callerId }, answer, secrets);
       if (problem) throw new Error(`${req.method} ${req.path.slice(0, 200)}: ${problem}`);
+      if (req.target === 'POST /events' && answer.status === 202) {
+        acceptedEventIds.add((JSON.parse(answer.body) as { id: string }).id);
+      }
       const created = answer.status === 201 && answer.headers['idempotent-replayed'] !== 'true' ? 1 : 0;
       const grew = {
         payments: after.payments - before.payments,
@@ -301,14 +348,17 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzSummary> {
     }
 
     const result = await fc.check(property, { numRuns: options.runs - fixed.length, seed: options.seed });
+    const eventsProblem = await processedEventsProblem(db, attackerId, acceptedEventIds);
     const failure = fixedProblem
       ? fixedProblem
-      : result.failed
-        ? `${String(result.errorInstance)}\n${(fc.defaultReportMessage(result) ?? '')
-            .split('\n')
-            .map((line) => (line.length > 2000 ? `${line.slice(0, 2000)}... (cut)` : line))
-            .join('\n')}`
-        : undefined;
+      : eventsProblem
+        ? eventsProblem
+        : result.failed
+          ? `${String(result.errorInstance)}\n${(fc.defaultReportMessage(result) ?? '')
+              .split('\n')
+              .map((line) => (line.length > 2000 ? `${line.slice(0, 2000)}... (cut)` : line))
+              .join('\n')}`
+          : undefined;
     return {
       ok: !failure,
       cases,

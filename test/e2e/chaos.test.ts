@@ -2,7 +2,8 @@ import { DEFAULT_CHAOS_OPTIONS, runChaos, totalFaults } from '../../local/chaos/
 
 // A reduced `npm run chaos`: 300 payments through the local runtime with every fault on (client
 // retries, duplicate and concurrent deliveries, worker crashes at each step, gateway timeouts and
-// errors, refused PutEvents entries, one kill -9 and restart), then every invariant.
+// errors, refused PutEvents entries, one kill -9 and restart), with 150 notification events alongside
+// (503s from a refusing bus retried with the same key), then every invariant.
 
 describe('chaos run (300 payments, every fault on)', () => {
   let report: Awaited<ReturnType<typeof runChaos>>;
@@ -21,7 +22,10 @@ describe('chaos run (300 payments, every fault on)', () => {
         crashAfterCharge: 0.05,
         crashAfterCommit: 0.05,
         putEventsFailure: 0.1,
+        notificationRequestRefused: 0.4,
       },
+      events: 150,
+      eventConcurrency: 4,
       drainTimeoutMs: 5 * 60_000,
     });
   }, 9 * 60_000);
@@ -40,6 +44,10 @@ describe('chaos run (300 payments, every fault on)', () => {
       'no outbox row unpublished',
       'zero 5xx answers',
       'retries answered per the idempotency contract',
+      'each accepted event id processed exactly once',
+      'its notifications sent once (one per channel, one NotificationSent each)',
+      'one guarded send per stored notification',
+      'POST /events: 503 with Retry-After, retried to 202 with the same id',
     ]);
     expect(report.ok).toBe(true);
   });
@@ -50,6 +58,7 @@ describe('chaos run (300 payments, every fault on)', () => {
     expect(o.succeeded + o.failed + o.pendingInDlq).toBe(300);
     expect(o.failed).toBeGreaterThan(0); // declines are part of the mix
     expect(report.http.byStatus['422']).toBe(report.faults.client.changedBodies);
+    expect(report.events.accepted).toBe(150);
   });
 
   it('really injected the faults, including one kill -9', () => {
@@ -62,6 +71,8 @@ describe('chaos run (300 payments, every fault on)', () => {
     expect(r.duplicateDeliveries + r.concurrentDeliveries).toBeGreaterThan(0);
     expect(r.crashesBeforeCharge + r.crashesAfterCharge + r.crashesAfterCommit).toBeGreaterThan(0);
     expect(r.putEventsEntriesRefused).toBeGreaterThan(0);
+    expect(r.notificationRequestsRefused).toBeGreaterThan(0);
+    expect(report.events.byStatus['503']).toBeGreaterThan(0); // refused 3 times in a row: retried by the client
     expect(r.gatewayTimeouts + r.gatewayTransientErrors).toBeGreaterThan(0);
     expect(totalFaults(report)).toBeGreaterThan(100);
   });

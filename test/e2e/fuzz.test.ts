@@ -19,14 +19,17 @@ describe('HTTP fuzzing (500 cases, every route)', () => {
   it('reached every route and the authorizer', () => {
     expect(Object.keys(summary.targets).sort()).toEqual([
       'GET /accounts/{user_id}/balance',
+      'GET /events',
+      'GET /events/{id}',
       'GET /health',
       'GET /notifications',
       'GET /payments',
       'GET /payments/{id}',
+      'POST /events',
       'POST /payments',
       'other method or path',
     ]);
-    for (const status of ['200', '201', '400', '401', '403', '404', '413', '415', '431']) {
+    for (const status of ['200', '201', '202', '400', '401', '403', '404', '413', '415', '431']) {
       expect(summary.statuses[status]).toBeGreaterThan(0);
     }
   });

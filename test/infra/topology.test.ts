@@ -1,4 +1,5 @@
 import type { Template } from 'aws-cdk-lib/assertions';
+import { RELAY_STOPS_BEFORE_DEADLINE_MS } from '../../lambdas/outbox-relay/handler';
 import { scheduleMinutes } from '../../lib/constructs/schedule';
 import { GATEWAY_ERRORS, type GatewayErrorType } from '../../lib/gateway-errors';
 import { names } from '../../lib/names';
@@ -25,8 +26,14 @@ const fnId = (name: keyof typeof topology.functions) => functionIdOf(template, n
 /** The queue a topology queue became: found through its consumer's event source mapping. */
 function queueIds(name: keyof typeof topology.queues) {
   const spec = topology.queues[name];
+  // A function may consume several queues: the mapping is the consumer's whose source is this queue
+  // (the stack's construct id `Queue-<name>` makes its logical id start with `Queue<name>Queue`).
   const mapping = Object.values(resourcesOfType(template, 'AWS::Lambda::EventSourceMapping')).find(
-    (m) => JSON.stringify(m.Properties?.FunctionName) === JSON.stringify({ Ref: fnId(spec.consumer) }),
+    (m) =>
+      JSON.stringify(m.Properties?.FunctionName) === JSON.stringify({ Ref: fnId(spec.consumer) }) &&
+      (m.Properties!.EventSourceArn as { 'Fn::GetAtt': [string] })['Fn::GetAtt'][0].startsWith(
+        `Queue${name}Queue`,
+      ),
   );
   if (!mapping) throw new Error(`No event source mapping for ${spec.consumer}`);
   const queueId = (mapping.Properties!.EventSourceArn as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
@@ -287,6 +294,17 @@ describe('rules and schedules', () => {
       expect(minutes * 60).toBeGreaterThanOrEqual(spec.everySeconds);
     },
   );
+
+  it('an always-on schedule is always running: each run outlasts the interval, overlapping the next', () => {
+    const alwaysOn = Object.values(topology.schedules).filter((s) => 'alwaysOn' in s && s.alwaysOn);
+    expect(alwaysOn.map((s) => s.function)).toEqual(['outboxRelay']);
+    for (const spec of alwaysOn) {
+      const fn = resourcesOfType(template, 'AWS::Lambda::Function')[fnId(spec.function)]!;
+      const runsMs = (fn.Properties!.Timeout as number) * 1000 - RELAY_STOPS_BEFORE_DEADLINE_MS;
+      expect(runsMs).toBeGreaterThan(scheduleMinutes(spec) * 60_000);
+      expect(runsMs).toBeGreaterThan(spec.localEverySeconds * 1000);
+    }
+  });
 
   it('the bus has an archive', () => {
     const busId = logicalIdWhere(template, 'AWS::Events::EventBus', () => true);

@@ -1,5 +1,6 @@
 import * as events from '../../lambdas/shared/events';
 import {
+  NotificationRequested,
   NotificationSent,
   PaymentCreated,
   PaymentFailed,
@@ -25,11 +26,12 @@ describe('local rule matcher', () => {
     expect(route(PaymentSucceeded)).toEqual(['notifications']);
     expect(route(PaymentFailed)).toEqual(['notifications']);
     expect(route(NotificationSent)).toEqual([]);
+    expect(route(NotificationRequested)).toEqual(['notificationRequests']);
     // Every contract the events module exports is routed, or declared unrouted.
     const contracts = Object.values(events).filter(
       (v): v is typeof PaymentCreated => typeof v === 'object' && v !== null && 'detailType' in v,
     );
-    expect(contracts).toHaveLength(4);
+    expect(contracts).toHaveLength(5);
     expect(contracts.filter((e) => route(e).length === 0).map((e) => e.detailType)).toEqual([
       ...topology.unrouted,
     ]);

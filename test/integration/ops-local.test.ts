@@ -85,6 +85,7 @@ describe('npm run ops against the local runtime database', () => {
     expect(report.map((r) => [r.kind, r.name, r.depth, r.sourceDepth, r.samples.length])).toEqual([
       ['queue', 'payments', 2, 3, 1],
       ['queue', 'notifications', 0, 0, 0],
+      ['queue', 'notificationRequests', 0, 0, 0],
     ]);
     expect(JSON.parse(report[0]!.samples[0]!.body).detail.payment.id).toBe(payment.id);
 

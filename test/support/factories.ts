@@ -7,7 +7,13 @@ import { insertPaymentStatement } from '../../lambdas/shared/adapters/postgres/p
 import { type Config, loadConfig, platformConfigSchema } from '../../lambdas/shared/config';
 import type { NotificationChannel } from '../../lambdas/shared/domain/notification';
 import { newPendingPayment, type Payment } from '../../lambdas/shared/domain/payment';
-import { type OutgoingEvent, PaymentCreated, paymentEvent } from '../../lambdas/shared/events';
+import {
+  type NotificationRequestedDetail,
+  notificationRequestedEvent,
+  type OutgoingEvent,
+  PaymentCreated,
+  paymentEvent,
+} from '../../lambdas/shared/events';
 import { toEnvelope } from '../../lambdas/shared/events/envelope';
 import { buildSharedResources, type SharedResources } from '../../lambdas/shared/resources';
 import type { RetryScheduler } from '../../lambdas/shared/sqs-worker/visibility-backoff';
@@ -214,5 +220,21 @@ export async function insertNotificationRow(
     message: 'test notification',
     sentAt: new Date(),
     ...input,
+  });
+}
+
+/** A NotificationRequested event as the API publishes it (defaults: a random id, no payload). */
+export function notificationRequested(
+  overrides: Partial<NotificationRequestedDetail> & { user_id: string },
+): OutgoingEvent {
+  return notificationRequestedEvent({
+    event_id: randomUUID(),
+    event_version: 1,
+    occurred_at: new Date().toISOString(),
+    correlation_id: `corr-${randomUUID()}`,
+    event_type: 'order.shipped',
+    message: 'Your order has shipped.',
+    payload: {},
+    ...overrides,
   });
 }

@@ -34,10 +34,16 @@ const stackOutputs = [
   { OutputKey: 'DeadLetterQueueUrlnotifications', OutputValue: url('notifications-dlq') },
   { OutputKey: 'QueueUrlpayments', OutputValue: url('payments') },
   { OutputKey: 'QueueUrlnotifications', OutputValue: url('notifications') },
+  { OutputKey: 'DeadLetterQueueUrlnotificationRequests', OutputValue: url('notification-requests-dlq') },
+  { OutputKey: 'QueueUrlnotificationRequests', OutputValue: url('notification-requests') },
   { OutputKey: 'TargetDeadLetterQueueUrlpaymentCreatedToPayments', OutputValue: url('created-target-dlq') },
   {
     OutputKey: 'TargetDeadLetterQueueUrlpaymentOutcomeToNotifications',
     OutputValue: url('outcome-target-dlq'),
+  },
+  {
+    OutputKey: 'TargetDeadLetterQueueUrlnotificationRequestedToNotificationRequests',
+    OutputValue: url('requested-target-dlq'),
   },
   { OutputKey: 'TargetDeadLetterQueueUrlScheduleoutboxRelay', OutputValue: url('schedule-target-dlq') },
 ];
@@ -48,10 +54,15 @@ const stack: StackResources = {
   queues: {
     payments: { url: url('payments'), deadLetterUrl: url('payments-dlq') },
     notifications: { url: url('notifications'), deadLetterUrl: url('notifications-dlq') },
+    notificationRequests: {
+      url: url('notification-requests'),
+      deadLetterUrl: url('notification-requests-dlq'),
+    },
   },
   targetDeadLetterUrls: {
     paymentCreatedToPayments: url('created-target-dlq'),
     paymentOutcomeToNotifications: url('outcome-target-dlq'),
+    notificationRequestedToNotificationRequests: url('requested-target-dlq'),
     'Schedule-outboxRelay': url('schedule-target-dlq'),
   },
 };
@@ -174,8 +185,10 @@ describe('dlq list', () => {
     expect(report.map((r) => [r.kind, r.name, r.depth, r.sourceDepth])).toEqual([
       ['queue', 'payments', 2, 7],
       ['queue', 'notifications', 0, 0],
+      ['queue', 'notificationRequests', 0, 0],
       ['target', 'paymentCreatedToPayments', 1, undefined],
       ['target', 'paymentOutcomeToNotifications', 0, undefined],
+      ['target', 'notificationRequestedToNotificationRequests', 0, undefined],
       ['target', 'Schedule-outboxRelay', 0, undefined],
     ]);
     const receives = sqs.commandCalls(ReceiveMessageCommand).map((c) => c.args[0].input);
@@ -183,7 +196,9 @@ describe('dlq list', () => {
     for (const r of receives) expect(r).toMatchObject({ VisibilityTimeout: 0, MaxNumberOfMessages: 3 });
     expect(report[0]!.samples[0]).toMatchObject({ messageId: failed.MessageId, receiveCount: 1 });
     expect(report[0]!.samples[0]!.sentAt).toEqual(new Date(1772359200000));
-    expect(report[2]!.samples[0]!.error).toBe('SQS_QUEUE_PERMISSION_DENIED: Access denied');
+    expect(report.find((r) => r.name === 'paymentCreatedToPayments')!.samples[0]!.error).toBe(
+      'SQS_QUEUE_PERMISSION_DENIED: Access denied',
+    );
   });
 });
 
@@ -397,7 +412,7 @@ describe('npm run ops -- --target aws', () => {
     expect(status).toBe(0);
     const report = JSON.parse(out) as { name: string; depth: number }[];
     expect(report.find((r) => r.name === 'notifications')!.depth).toBe(4);
-    expect(report).toHaveLength(5);
+    expect(report).toHaveLength(7);
   });
 
   it('refuses an unknown queue and a schedule target for replay, touching nothing', async () => {

@@ -109,6 +109,23 @@ describe('consumeEvents', () => {
     });
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: poison.messageId }]);
   });
+
+  it('tells onPoison of each poison message (the worker counts them in a metric), and only of those', async () => {
+    let poisoned = 0;
+    const response = await consumeEvents(sqsEvent(rawSqsRecord('nope'), rawSqsRecord('{}')), undefined, {
+      accepts: [PaymentCreated],
+      retries: new RecordingRetries(),
+      logger,
+      handle: async () => {
+        throw new Error('not reached');
+      },
+      onPoison: () => {
+        poisoned += 1;
+      },
+    });
+    expect(response.batchItemFailures).toHaveLength(2);
+    expect(poisoned).toBe(2);
+  });
 });
 
 describe('consumeEvents logging', () => {

@@ -4,6 +4,11 @@ export {
   type PaymentSnapshot,
   paymentSnapshotSchema,
 } from './contract';
+export {
+  NotificationRequested,
+  type NotificationRequestedDetail,
+  notificationRequestedEvent,
+} from './notification-requested';
 export { NotificationSent, type NotificationSentDetail } from './notification-sent';
 export { PaymentCreated, type PaymentCreatedDetail } from './payment-created';
 export { paymentEvent } from './payment-event';

@@ -49,6 +49,8 @@ export interface ConsumeOptions<Detail> {
   handle(detail: Detail, log: RecordLog): Promise<void>;
   retries: RetryScheduler;
   logger: Logger;
+  /** Told of each poison message (the worker mechanism counts them in a metric). */
+  onPoison?: () => void;
 }
 
 /**
@@ -69,6 +71,7 @@ export async function consumeEvents<Detail extends { correlation_id: string }>(
         message_id: record.messageId,
         error: error as Error,
       });
+      options.onPoison?.();
       await options.retries.exhaust(record);
       throw error;
     }

@@ -1,5 +1,5 @@
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import type { MetricName } from '../../../lib/names';
+import { METRICS, type MetricName } from '../../../lib/names';
 import { PowertoolsIdempotencyGuard } from '../adapters/postgres/worker-idempotency';
 import { onColdStart } from '../cold-start';
 import type { EventContract } from '../events';
@@ -89,6 +89,7 @@ export function defineWorker<Detail extends { correlation_id: string }, Ports, E
           accepts: declaration.accepts,
           retries: w.retries,
           logger,
+          onPoison: () => metrics.addMetric(METRICS.poisonMessages, 'Count', 1),
           handle: async (detail, log) => {
             const handled = await declaration.handle(detail, w.ports);
             log.info(handled.message, handled.fields ?? {});

@@ -1,5 +1,5 @@
 import type { NotificationChannel } from '../domain/notification';
-import type { PaymentSnapshot } from '../events';
+import type { NotificationRequestedDetail, PaymentSnapshot } from '../events';
 
 export interface RenderedMessage {
   subject?: string;
@@ -41,4 +41,14 @@ export function renderNotification(channel: NotificationChannel, payment: Paymen
     : {
         body: `Payment ${ref}: ${amount} failed (${payment.failure_code ?? 'failed'}). You were not charged.`,
       };
+}
+
+/** A requested event's text: the caller wrote the message; the email's subject names its type. */
+export function renderEventNotification(
+  channel: NotificationChannel,
+  event: Pick<NotificationRequestedDetail, 'event_type' | 'message'>,
+): RenderedMessage {
+  return channel === 'email'
+    ? { subject: `Notification: ${event.event_type}`, body: event.message }
+    : { body: event.message };
 }

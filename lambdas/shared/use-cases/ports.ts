@@ -1,5 +1,11 @@
 import type { Balance } from '../domain/balance';
-import type { NewNotification, Notification, NotificationChannel } from '../domain/notification';
+import type {
+  NewEventNotification,
+  NewNotification,
+  Notification,
+  NotificationChannel,
+} from '../domain/notification';
+import type { ProcessedEvent } from '../domain/notification-event';
 import type { Payment, PaymentStatus, Settlement } from '../domain/payment';
 import type { OutgoingEvent } from '../events';
 
@@ -35,8 +41,20 @@ export interface OutboxDispatcher {
 
 /** The outbox table as the publishers see it (rows are written inside each producer's own transaction). */
 export interface OutboxStore {
-  /** Leases due rows older than `graceSeconds` to one relay, committed before anything is published. */
-  claimDue(options: { limit: number; graceSeconds: number; leaseSeconds: number }): Promise<OutgoingEvent[]>;
+  /**
+   * One relay cycle: takes up to `limit` due rows, oldest first, that no other relay holds (SKIP LOCKED),
+   * hands them to `publish` while holding them, then marks the published ones and backs off the refused
+   * ones, all in one transaction. A crash anywhere leaves every row due again at once (published twice at
+   * worst, which consumers absorb). Returns how many rows it took and what `publish` reported.
+   */
+  publishDue(
+    limit: number,
+    publish: (events: readonly OutgoingEvent[]) => Promise<PublishOutcome>,
+  ): Promise<PublishOutcome & { claimed: number }>;
+  /** Whether any row is due: a cheap probe an idle relay polls before opening a transaction. */
+  anyDue(): Promise<boolean>;
+  /** Age in seconds of the oldest unpublished row (0 when there is none): the relay's health metric. */
+  oldestUnpublishedSeconds(): Promise<number>;
   markPublished(eventIds: readonly string[]): Promise<void>;
   /** Counts the attempt and schedules the next one with backoff. */
   recordFailures(failures: readonly { eventId: string; error: string }[]): Promise<void>;
@@ -84,6 +102,8 @@ export interface KeysetPosition {
 export interface NotificationListQuery {
   userId: string;
   paymentId?: string;
+  /** The notification event (POST /events) the notifications answer. */
+  eventId?: string;
   limit: number;
   /** Keyset position: the last notification of the previous page. */
   after?: KeysetPosition;
@@ -122,11 +142,13 @@ export interface PaymentGateway {
 
 export interface OutgoingMessage {
   channel: NotificationChannel;
-  /** Who to reach; the provider resolves the address (SES) or number (SNS) from the user id. */
+  /** Who to reach; unless `address` is given, the provider resolves the address (SES) or number (SNS) from it. */
   userId: string;
+  /** The email address or E.164 number to use instead of the user's own (a requested event may name one). */
+  address?: string;
   subject?: string;
   body: string;
-  /** Stable per payment and channel, for providers that deduplicate too. */
+  /** Stable per payment (or requested event) and channel, for providers that deduplicate too. */
   idempotencyKey: string;
 }
 
@@ -163,4 +185,54 @@ export interface NotificationStore {
   notifiedChannels(paymentId: string): Promise<NotificationChannel[]>;
   /** In ONE transaction: the notification and, only if it is new, its NotificationSent event. False if it existed. */
   record(notification: NewNotification, event: OutgoingEvent): Promise<boolean>;
+}
+
+/** What retention purges, each by its own age rule (docs/architecture.md, "Retention"). */
+export type RetentionKind = 'idempotencyKeys' | 'workerIdempotencyRecords' | 'publishedOutboxRows';
+
+/** The tables retention purges. Each call is one short transaction that never waits on a locked row. */
+export interface RetentionStore {
+  /** Deletes up to `limit` rows of `kind` older than `cutoff` (oldest first); returns how many it deleted. */
+  purge(kind: RetentionKind, cutoff: Date, limit: number): Promise<number>;
+  /** How many rows of `kind` are older than `cutoff` (a dry run). */
+  count(kind: RetentionKind, cutoff: Date): Promise<number>;
+}
+
+/** A notification event as the worker stores it once processed. */
+export interface NewProcessedEvent {
+  id: string;
+  userId: string;
+  eventType: string;
+  message: string;
+  payload: Record<string, unknown>;
+  correlationId: string;
+  acceptedAt: Date;
+}
+
+/** What the notification worker reads and writes for requested notification events. */
+export interface EventNotificationStore {
+  /** Stores the event unless its id is stored already (`ON CONFLICT DO NOTHING`); true if this call wrote it. */
+  recordProcessed(event: NewProcessedEvent): Promise<boolean>;
+  notifiedChannels(eventId: string): Promise<NotificationChannel[]>;
+  /** In ONE transaction: the notification and, only if it is new, its NotificationSent event. False if it existed. */
+  record(notification: NewEventNotification, event: OutgoingEvent): Promise<boolean>;
+}
+
+export interface EventListQuery {
+  userId: string;
+  eventType?: string;
+  from?: string;
+  to?: string;
+  limit: number;
+  /** Keyset position: the last event of the previous page (its accepted time and id). */
+  after?: { createdAt: string; id: string };
+}
+
+/** Read side of the notification events API. */
+export interface EventQueries {
+  /** Any user's event by id (the use case checks ownership); undefined until processed. */
+  findEvent(id: string): Promise<(ProcessedEvent & { user_id: string }) | undefined>;
+  /** Newest accepted first; up to `limit + 1` rows, so the caller knows whether a next page exists. */
+  listEvents(query: EventListQuery): Promise<ProcessedEvent[]>;
+  notificationsOf(userId: string, eventId: string): Promise<Notification[]>;
 }
