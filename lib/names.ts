@@ -43,9 +43,23 @@ export const METRICS = {
   paymentsSucceeded: 'PaymentsSucceeded',
   paymentsFailed: 'PaymentsFailed',
   notificationsSent: 'NotificationsSent',
+  riskAssessed: 'RiskAssessed',
+  riskBlocked: 'RiskBlocked',
+  riskLevelNormal: 'RiskLevelNormal',
+  riskLevelElevated: 'RiskLevelElevated',
+  riskLevelHighest: 'RiskLevelHighest',
 } as const;
 
 export type MetricName = (typeof METRICS)[keyof typeof METRICS];
+
+/** The per-level count of risk assessments: `elevated` -> `RiskLevelElevated`. */
+export function riskLevelMetric(level: 'normal' | 'elevated' | 'highest'): MetricName {
+  return {
+    normal: METRICS.riskLevelNormal,
+    elevated: METRICS.riskLevelElevated,
+    highest: METRICS.riskLevelHighest,
+  }[level];
+}
 
 /**
  * Stack output keys, as CloudFormation exposes them (it drops every non-alphanumeric character of an

@@ -34,7 +34,10 @@ const stackOutputs = [
   { OutputKey: 'DeadLetterQueueUrlnotifications', OutputValue: url('notifications-dlq') },
   { OutputKey: 'QueueUrlpayments', OutputValue: url('payments') },
   { OutputKey: 'QueueUrlnotifications', OutputValue: url('notifications') },
-  { OutputKey: 'TargetDeadLetterQueueUrlpaymentCreatedToPayments', OutputValue: url('created-target-dlq') },
+  { OutputKey: 'DeadLetterQueueUrlrisk', OutputValue: url('risk-dlq') },
+  { OutputKey: 'QueueUrlrisk', OutputValue: url('risk') },
+  { OutputKey: 'TargetDeadLetterQueueUrlpaymentCreatedToRisk', OutputValue: url('created-target-dlq') },
+  { OutputKey: 'TargetDeadLetterQueueUrlriskAssessedToPayments', OutputValue: url('assessed-target-dlq') },
   {
     OutputKey: 'TargetDeadLetterQueueUrlpaymentOutcomeToNotifications',
     OutputValue: url('outcome-target-dlq'),
@@ -48,9 +51,11 @@ const stack: StackResources = {
   queues: {
     payments: { url: url('payments'), deadLetterUrl: url('payments-dlq') },
     notifications: { url: url('notifications'), deadLetterUrl: url('notifications-dlq') },
+    risk: { url: url('risk'), deadLetterUrl: url('risk-dlq') },
   },
   targetDeadLetterUrls: {
-    paymentCreatedToPayments: url('created-target-dlq'),
+    paymentCreatedToRisk: url('created-target-dlq'),
+    riskAssessedToPayments: url('assessed-target-dlq'),
     paymentOutcomeToNotifications: url('outcome-target-dlq'),
     'Schedule-outboxRelay': url('schedule-target-dlq'),
   },
@@ -174,7 +179,9 @@ describe('dlq list', () => {
     expect(report.map((r) => [r.kind, r.name, r.depth, r.sourceDepth])).toEqual([
       ['queue', 'payments', 2, 7],
       ['queue', 'notifications', 0, 0],
-      ['target', 'paymentCreatedToPayments', 1, undefined],
+      ['queue', 'risk', 0, 0],
+      ['target', 'paymentCreatedToRisk', 1, undefined],
+      ['target', 'riskAssessedToPayments', 0, undefined],
       ['target', 'paymentOutcomeToNotifications', 0, undefined],
       ['target', 'Schedule-outboxRelay', 0, undefined],
     ]);
@@ -328,7 +335,7 @@ describe('dlq replay-target', () => {
       .resolves({ Messages: [] });
     eventBridge.on(PutEventsCommand).rejects(new Error('AccessDeniedException'));
     sqs.on(ChangeMessageVisibilityBatchCommand).resolves({});
-    const report = await backend().replayTarget('paymentCreatedToPayments', { rate: 10 });
+    const report = await backend().replayTarget('paymentCreatedToRisk', { rate: 10 });
     expect(sqs.commandCalls(DeleteMessageBatchCommand)).toHaveLength(0);
     expect(report).toMatchObject({ received: 1, accepted: 0, refused: 1, deleted: 0 });
     expect(report.errors[0]).toMatch(/AccessDeniedException/);
@@ -348,7 +355,7 @@ describe('dlq replay-target', () => {
     sqs.on(DeleteMessageBatchCommand).callsFake((input: DeleteMessageBatchCommandInput) => ({
       Successful: (input.Entries ?? []).map((e) => ({ Id: e.Id })),
     }));
-    const report = await backend().replayTarget('paymentCreatedToPayments', { rate: 100, limit: 4 });
+    const report = await backend().replayTarget('paymentCreatedToRisk', { rate: 100, limit: 4 });
     expect(report).toMatchObject({ received: 4, accepted: 4, deleted: 4 });
     expect(sqs.commandCalls(ReceiveMessageCommand)[0]!.args[0].input.MaxNumberOfMessages).toBe(4);
     expect(messages).toHaveLength(6);

@@ -1,6 +1,12 @@
 import type { PaymentStatus, Settlement } from '../domain/payment';
+import { blockedReason } from '../domain/risk';
 import { type OutgoingEvent, PaymentFailed, PaymentSucceeded, paymentEvent } from '../events';
-import { ChargeOutcomeUnknownError, GatewayTimeoutError, NotFoundError } from './errors';
+import {
+  ChargeOutcomeUnknownError,
+  GatewayTimeoutError,
+  NotFoundError,
+  RiskAssessmentMissingError,
+} from './errors';
 import type {
   ChargeResult,
   Clock,
@@ -27,7 +33,13 @@ export type ProcessPaymentResult =
   /** Nothing to do: a previous or concurrent delivery already settled the payment. */
   | { kind: 'already_terminal'; status: PaymentStatus };
 
-/** Charges a PENDING payment once and records its terminal state, ledger posting and outcome event atomically. */
+/** The failure code of a payment the risk screening blocked (docs/architecture.md, "Risk screening"). */
+export const RISK_BLOCKED = 'risk_blocked';
+
+/**
+ * Charges a screened PENDING payment once, if its stored assessment allows it, and records its terminal
+ * state, ledger posting and outcome event atomically. A blocked payment ends FAILED without a charge.
+ */
 export async function processPayment(
   deps: ProcessPaymentDeps,
   input: { paymentId: string; correlationId: string },
@@ -37,21 +49,33 @@ export async function processPayment(
   // A PaymentCreated for a payment we do not have: nothing sensible to do, so it ends in the DLQ.
   if (!payment) throw new NotFoundError(`payment ${input.paymentId} does not exist`);
   if (payment.status !== 'PENDING') return { kind: 'already_terminal', status: payment.status };
+  // The stored assessment decides, not the event's copy of it: nothing is charged unscreened.
+  const assessment = await store.findAssessment(payment.id);
+  if (!assessment) throw new RiskAssessmentMissingError(`payment ${payment.id} has no risk assessment`);
 
-  const charge = await deps.chargeGuard.once(payment.id, () =>
-    chargeResolvingTimeouts(deps.gateway, {
-      idempotencyKey: payment.id,
-      amount: payment.amount,
-      currency: payment.currency,
-    }),
-  );
-
-  const settlement: Settlement = {
-    status: charge.outcome === 'succeeded' ? 'SUCCEEDED' : 'FAILED',
-    failureCode: charge.outcome === 'declined' ? charge.code : null,
-    failureReason: charge.outcome === 'declined' ? charge.reason : null,
-    at: clock.now(),
-  };
+  let settlement: Settlement;
+  if (assessment.outcome === 'block') {
+    settlement = {
+      status: 'FAILED',
+      failureCode: RISK_BLOCKED,
+      failureReason: blockedReason(assessment),
+      at: clock.now(),
+    };
+  } else {
+    const charge = await deps.chargeGuard.once(payment.id, () =>
+      chargeResolvingTimeouts(deps.gateway, {
+        idempotencyKey: payment.id,
+        amount: payment.amount,
+        currency: payment.currency,
+      }),
+    );
+    settlement = {
+      status: charge.outcome === 'succeeded' ? 'SUCCEEDED' : 'FAILED',
+      failureCode: charge.outcome === 'declined' ? charge.code : null,
+      failureReason: charge.outcome === 'declined' ? charge.reason : null,
+      at: clock.now(),
+    };
+  }
   let outcomeEvent: OutgoingEvent | undefined;
   const written = await store.settle(payment.id, settlement, (settled) => {
     outcomeEvent = paymentEvent(settled.status === 'SUCCEEDED' ? PaymentSucceeded : PaymentFailed, {
