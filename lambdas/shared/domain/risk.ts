@@ -27,6 +27,7 @@ export interface RiskRules {
     firstPayment: number;
     hourCount: number;
     dayCount: number;
+    /** The hour's earlier payments and this one together reach the currency's block tier (splitting). */
     hourAmount: number;
     dayDeclines: number;
     hourCurrencies: number;
@@ -171,7 +172,8 @@ export function assessRisk(
     rule('velocity_day_count', signals.dayCount >= limits.dayCount, scores.dayCount),
     rule(
       'velocity_hour_amount',
-      tier !== undefined && signals.hourAmount + payment.amount >= tier.blockAt,
+      // Splitting: earlier payments of the hour and this one together reach the block tier.
+      tier !== undefined && signals.hourAmount > 0 && signals.hourAmount + payment.amount >= tier.blockAt,
       scores.hourAmount,
     ),
     rule('declines_24h', signals.dayDeclines >= limits.dayDeclines, scores.dayDeclines),

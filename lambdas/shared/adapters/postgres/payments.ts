@@ -47,22 +47,9 @@ export async function listPayments(db: Queryable, q: PaymentListQuery): Promise<
   return rows.map(toPayment);
 }
 
-/**
- * What the risk rules know of the user's history before `p` (docs/architecture.md, "Risk screening"):
- * windows end at `p.created_at`, so a redelivery sees the same window. One range scan of
- * payments_user_created_idx (user_id, created_at) for the day, one index probe for an earlier payment.
- */
-export async function riskSignals(db: Queryable, p: Payment): Promise<RiskSignals> {
-  const [row] = await db<
-    {
-      has_earlier: boolean;
-      hour_count: number;
-      day_count: number;
-      hour_amount: number;
-      day_declines: number;
-      hour_currencies: number;
-    }[]
-  >`
+/** The risk signals' one statement (exported so a test can EXPLAIN it). */
+export function riskSignalsStatement(db: Queryable, p: Payment) {
+  return db`
     SELECT
       EXISTS (SELECT 1 FROM payments e
               WHERE e.user_id = ${p.user_id} AND e.created_at <= ${p.created_at}::timestamptz
@@ -80,6 +67,24 @@ export async function riskSignals(db: Queryable, p: Payment): Promise<RiskSignal
       AND created_at >= ${p.created_at}::timestamptz - interval '1 day'
       AND created_at <= ${p.created_at}::timestamptz
       AND id <> ${p.id}::uuid`;
+}
+
+/**
+ * What the risk rules know of the user's history before `p` (docs/architecture.md, "Risk screening"):
+ * windows end at `p.created_at`, so a redelivery sees the same window. One range scan of
+ * payments_user_created_idx (user_id, created_at) for the day, one index probe for an earlier payment.
+ */
+export async function riskSignals(db: Queryable, p: Payment): Promise<RiskSignals> {
+  const [row] = await db<
+    {
+      has_earlier: boolean;
+      hour_count: number;
+      day_count: number;
+      hour_amount: number;
+      day_declines: number;
+      hour_currencies: number;
+    }[]
+  >`${riskSignalsStatement(db, p)}`;
   const r = row!;
   return {
     hasEarlierPayment: r.has_earlier,
