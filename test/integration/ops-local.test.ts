@@ -85,6 +85,7 @@ describe('npm run ops against the local runtime database', () => {
     expect(report.map((r) => [r.kind, r.name, r.depth, r.sourceDepth, r.samples.length])).toEqual([
       ['queue', 'payments', 2, 3, 1],
       ['queue', 'notifications', 0, 0, 0],
+      ['queue', 'risk', 0, 0, 0],
     ]);
     expect(JSON.parse(report[0]!.samples[0]!.body).detail.payment.id).toBe(payment.id);
 
@@ -210,7 +211,7 @@ describe('npm run ops against the local runtime database', () => {
   });
 
   it('replay-target explains that the local bus has no target DLQs; bad input is a usage error', async () => {
-    const replay = await run(['dlq', 'replay-target', 'paymentCreatedToPayments']);
+    const replay = await run(['dlq', 'replay-target', 'paymentCreatedToRisk']);
     expect(replay.status).toBe(0);
     expect(replay.out).toMatch(/received 0.*\n.*no rule-target DLQs/);
     const bad = await run(['payments', 'stuck', '--older-than', 'soon']);

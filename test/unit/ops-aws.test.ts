@@ -190,7 +190,7 @@ describe('dlq list', () => {
     for (const r of receives) expect(r).toMatchObject({ VisibilityTimeout: 0, MaxNumberOfMessages: 3 });
     expect(report[0]!.samples[0]).toMatchObject({ messageId: failed.MessageId, receiveCount: 1 });
     expect(report[0]!.samples[0]!.sentAt).toEqual(new Date(1772359200000));
-    expect(report[2]!.samples[0]!.error).toBe('SQS_QUEUE_PERMISSION_DENIED: Access denied');
+    expect(report[3]!.samples[0]!.error).toBe('SQS_QUEUE_PERMISSION_DENIED: Access denied');
   });
 });
 
@@ -404,7 +404,7 @@ describe('npm run ops -- --target aws', () => {
     expect(status).toBe(0);
     const report = JSON.parse(out) as { name: string; depth: number }[];
     expect(report.find((r) => r.name === 'notifications')!.depth).toBe(4);
-    expect(report).toHaveLength(5);
+    expect(report).toHaveLength(7);
   });
 
   it('refuses an unknown queue and a schedule target for replay, touching nothing', async () => {
