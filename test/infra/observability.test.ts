@@ -1,5 +1,6 @@
 import type { Template } from 'aws-cdk-lib/assertions';
 import { names } from '../../lib/names';
+import { topology } from '../../lib/topology';
 import { asArray, type Resource, resourcesOfType, synthesize } from './support/synth';
 
 // The alarm topic, the alarms and the dashboard (docs/RUNBOOK.md lists every alarm).
@@ -89,7 +90,11 @@ type MetricDataQuery = {
 describe('dead-letter alarms', () => {
   it('every DLQ has an alarm for each new dead letter (not only "holds messages"), without OK notifications', () => {
     const dlqs = deadLetterQueueIds();
-    expect(dlqs.length).toBe(5); // 2 queue DLQs, 2 rule targets, 1 schedule target
+    // One per queue, rule target and schedule target of the topology.
+    const { queues, rules, schedules } = topology;
+    expect(dlqs.length).toBe(
+      Object.keys(queues).length + Object.keys(rules).length + Object.keys(schedules).length,
+    );
     const alarms = Object.values(resourcesOfType(template, 'AWS::CloudWatch::Alarm'));
     for (const dlq of dlqs) {
       const onDlq = (q: MetricDataQuery) =>
@@ -182,5 +187,25 @@ describe('database alarms', () => {
     ]) {
       expect(body).toContain(metric);
     }
+  });
+});
+
+describe('risk screening operations', () => {
+  it('the risk queue gets its DLQ, new-dead-letter and oldest-message alarms, and the risk worker its own', () => {
+    const alarmNames = Object.values(resourcesOfType(template, 'AWS::CloudWatch::Alarm')).map(
+      (a) => a.Properties!.AlarmName,
+    );
+    for (const name of ['risk-dlq', 'risk-dlq-new', 'risk-oldest-message', 'riskWorker-errors']) {
+      expect(alarmNames).toContain(names.alarm('dev', name));
+    }
+  });
+
+  it('the dashboard draws the risk queue and the risk metrics', () => {
+    const [dashboard] = Object.values(resourcesOfType(template, 'AWS::CloudWatch::Dashboard'));
+    const body = JSON.stringify(dashboard!.Properties!.DashboardBody);
+    for (const metric of ['RiskAssessed', 'RiskBlocked', 'RiskLevelElevated', 'RiskLevelHighest']) {
+      expect(body).toContain(`MetricName=\\\\\\"${metric}\\\\\\"`);
+    }
+    expect(body).toMatch(/risk/);
   });
 });
