@@ -22,12 +22,14 @@ describe('local runtime with LOCAL_CONSUMERS=off', () => {
     // No wait for a consumer that might show up: the runtime says none runs, and the events are queued
     // before each 201 (the API publishes after commit, and PutEvents enqueues before it answers).
     const status = await runtime().status();
-    expect(status.queues.payments).toMatchObject({
+    // PaymentCreated goes to the risk queue first (screened before charged).
+    expect(status.queues.risk).toMatchObject({
       consumer: 'off',
       visible: 3,
       inFlight: 0,
       inFlightBatches: 0,
     });
+    expect(status.queues.payments).toMatchObject({ consumer: 'off', visible: 0 });
     for (const id of ids) {
       const got = await client.request<{ status: string }>('GET', `/payments/${id}`);
       expect(got.status).toBe(200);
