@@ -46,6 +46,8 @@ export const DEFAULT_CHAOS_OPTIONS: Omit<ChaosOptions, 'seed'> = {
     crashAfterCharge: 0.03,
     crashAfterCommit: 0.03,
     putEventsFailure: 0.05,
+    crashMidAssessment: 0.03,
+    crashAfterAssessment: 0.03,
   },
   gateway: { transientFailureRate: 0.05, timeoutRate: 0.05 },
   killAfter: 0.5,
@@ -74,10 +76,14 @@ function addCounts(a: FaultCounts, b: Partial<FaultCounts> | undefined): FaultCo
   return sum;
 }
 
+/** Runtime faults injected, without the per-queue breakdowns (`...ToRisk`), which are counted in their totals. */
+const runtimeTotal = (counts: FaultCounts) =>
+  Object.entries(counts)
+    .filter(([name]) => !name.endsWith('ToRisk'))
+    .reduce((a, [, n]) => a + n, 0);
+
 export const totalFaults = (r: Pick<ChaosReport, 'faults'>) =>
-  Object.values(r.faults.runtime).reduce((a, b) => a + b, 0) +
-  Object.values(r.faults.client).reduce((a, b) => a + b, 0) +
-  r.faults.kills;
+  runtimeTotal(r.faults.runtime) + Object.values(r.faults.client).reduce((a, b) => a + b, 0) + r.faults.kills;
 
 async function makeClients(count: number, secret: string): Promise<LoadClient[]> {
   const config = loadConfig(tokenConfigSchema, { JWT_SECRET: 'x'.repeat(32) });
@@ -138,14 +144,12 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       state = await readDrainState(db).catch(() => state);
       const s = load.stats;
       const injected =
-        Object.values(runtimeFaults()).reduce((a, b) => a + b, 0) +
-        Object.values(s.faults).reduce((a, b) => a + b, 0) +
-        kills;
+        runtimeTotal(runtimeFaults()) + Object.values(s.faults).reduce((a, b) => a + b, 0) + kills;
       const done = state ? state.succeeded + state.failed + state.pendingInDlq : 0;
       progress(
         `[chaos] ${seconds(Date.now() - started)}s ${phase}: sent ${s.sent}/${options.payments}, ` +
           `answered ${s.answered}, drained ${done}/${state?.payments ?? 0} ` +
-          `(dlq ${state?.deadLetters.payments ?? 0}+${state?.deadLetters.notifications ?? 0}), ` +
+          `(dlq ${state?.deadLetters.payments ?? 0}+${state?.deadLetters.notifications ?? 0}+${state?.deadLetters.risk ?? 0}), ` +
           `faults injected ${injected}, kills ${kills}, 5xx ${s.serverErrors}`,
       );
     };

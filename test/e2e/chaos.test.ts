@@ -21,6 +21,8 @@ describe('chaos run (300 payments, every fault on)', () => {
         crashAfterCharge: 0.05,
         crashAfterCommit: 0.05,
         putEventsFailure: 0.1,
+        crashMidAssessment: 0.05,
+        crashAfterAssessment: 0.05,
       },
       drainTimeoutMs: 5 * 60_000,
     });
@@ -40,6 +42,9 @@ describe('chaos run (300 payments, every fault on)', () => {
       'no outbox row unpublished',
       'zero 5xx answers',
       'retries answered per the idempotency contract',
+      'exactly one assessment per terminal payment (one RiskAssessed each)',
+      'no gateway charge for a blocked payment',
+      'every risk_blocked payment was assessed block',
     ]);
     expect(report.ok).toBe(true);
   });
@@ -49,6 +54,7 @@ describe('chaos run (300 payments, every fault on)', () => {
     expect(o.payments).toBe(300);
     expect(o.succeeded + o.failed + o.pendingInDlq).toBe(300);
     expect(o.failed).toBeGreaterThan(0); // declines are part of the mix
+    expect(o.riskBlocked).toBeGreaterThan(0); // and so are payments the risk rules block
     expect(report.http.byStatus['422']).toBe(report.faults.client.changedBodies);
   });
 
@@ -62,6 +68,8 @@ describe('chaos run (300 payments, every fault on)', () => {
     expect(r.duplicateDeliveries + r.concurrentDeliveries).toBeGreaterThan(0);
     expect(r.crashesBeforeCharge + r.crashesAfterCharge + r.crashesAfterCommit).toBeGreaterThan(0);
     expect(r.putEventsEntriesRefused).toBeGreaterThan(0);
+    expect(r.crashesMidAssessment + r.crashesAfterAssessment).toBeGreaterThan(0);
+    expect(r.duplicateDeliveriesToRisk + r.concurrentDeliveriesToRisk).toBeGreaterThan(0);
     expect(r.gatewayTimeouts + r.gatewayTransientErrors).toBeGreaterThan(0);
     expect(totalFaults(report)).toBeGreaterThan(100);
   });
