@@ -17,6 +17,8 @@ const rateFlags = {
   'crash-after-charge': ['runtime', 'crashAfterCharge'],
   'crash-after-commit': ['runtime', 'crashAfterCommit'],
   'put-events-failure': ['runtime', 'putEventsFailure'],
+  'crash-mid-assessment': ['runtime', 'crashMidAssessment'],
+  'crash-after-assessment': ['runtime', 'crashAfterAssessment'],
   'gateway-transient': ['gateway', 'transientFailureRate'],
   'gateway-timeout': ['gateway', 'timeoutRate'],
 } as const;
