@@ -77,14 +77,20 @@ async function postgresCpuMs(postmaster: number): Promise<number> {
   return total;
 }
 
-/** `nodeArgs` go before the entry point, e.g. `--cpu-prof` to profile the runtime. */
-export async function startBenchRuntime(options: { nodeArgs?: string[]; env?: NodeJS.ProcessEnv } = {}) {
+/**
+ * `nodeArgs` go before the entry point, e.g. `--cpu-prof` to profile the runtime; `cwd` runs another
+ * checkout's runtime (an A/B against an older commit).
+ */
+export async function startBenchRuntime(
+  options: { nodeArgs?: string[]; env?: NodeJS.ProcessEnv; cwd?: string } = {},
+) {
   const dataDir = await mkdtemp(join(tmpdir(), 'payments-bench-'));
   const port = await freePort();
   const env = ownRuntimeEnv(port, dataDir, options.env);
   const { child, baseUrl } = await spawnLocalRuntime({
     env,
     nodeArgs: options.nodeArgs,
+    cwd: options.cwd,
     timeoutMs: 120_000,
     onOutput: (chunk, stream) => {
       // The runtime logs only errors at LOG_LEVEL=ERROR: worth seeing while the bench runs.
