@@ -46,36 +46,22 @@ export async function processPayment(
 ): Promise<ProcessPaymentResult> {
   const { store, clock, ids } = deps;
   const payment = await store.findPayment(input.paymentId);
-  // A PaymentCreated for a payment we do not have: nothing sensible to do, so it ends in the DLQ.
+  // A RiskAssessed for a payment we do not have: nothing sensible to do, so it ends in the DLQ.
   if (!payment) throw new NotFoundError(`payment ${input.paymentId} does not exist`);
   if (payment.status !== 'PENDING') return { kind: 'already_terminal', status: payment.status };
   // The stored assessment decides, not the event's copy of it: nothing is charged unscreened.
   const assessment = await store.findAssessment(payment.id);
   if (!assessment) throw new RiskAssessmentMissingError(`payment ${payment.id} has no risk assessment`);
 
-  let settlement: Settlement;
-  if (assessment.outcome === 'block') {
-    settlement = {
-      status: 'FAILED',
-      failureCode: RISK_BLOCKED,
-      failureReason: blockedReason(assessment),
-      at: clock.now(),
-    };
-  } else {
-    const charge = await deps.chargeGuard.once(payment.id, () =>
-      chargeResolvingTimeouts(deps.gateway, {
-        idempotencyKey: payment.id,
-        amount: payment.amount,
-        currency: payment.currency,
-      }),
-    );
-    settlement = {
-      status: charge.outcome === 'succeeded' ? 'SUCCEEDED' : 'FAILED',
-      failureCode: charge.outcome === 'declined' ? charge.code : null,
-      failureReason: charge.outcome === 'declined' ? charge.reason : null,
-      at: clock.now(),
-    };
-  }
+  const settlement: Settlement =
+    assessment.outcome === 'block'
+      ? {
+          status: 'FAILED',
+          failureCode: RISK_BLOCKED,
+          failureReason: blockedReason(assessment),
+          at: clock.now(),
+        }
+      : settlementOf(await chargeOnce(deps, payment), clock.now());
   let outcomeEvent: OutgoingEvent | undefined;
   const written = await store.settle(payment.id, settlement, (settled) => {
     outcomeEvent = paymentEvent(settled.status === 'SUCCEEDED' ? PaymentSucceeded : PaymentFailed, {
@@ -94,6 +80,25 @@ export async function processPayment(
   // The event the store wrote is the one `eventFor` built for the winning transaction.
   if (outcomeEvent?.eventId === written.eventId) await deps.dispatcher.dispatch([outcomeEvent]);
   return { kind: 'transitioned', status: settlement.status, eventId: written.eventId };
+}
+
+function chargeOnce(deps: ProcessPaymentDeps, payment: { id: string; amount: number; currency: string }) {
+  return deps.chargeGuard.once(payment.id, () =>
+    chargeResolvingTimeouts(deps.gateway, {
+      idempotencyKey: payment.id,
+      amount: payment.amount,
+      currency: payment.currency,
+    }),
+  );
+}
+
+function settlementOf(charge: ChargeResult, at: Date): Settlement {
+  return {
+    status: charge.outcome === 'succeeded' ? 'SUCCEEDED' : 'FAILED',
+    failureCode: charge.outcome === 'declined' ? charge.code : null,
+    failureReason: charge.outcome === 'declined' ? charge.reason : null,
+    at,
+  };
 }
 
 /** A timeout is an unknown outcome: ask the gateway what happened, and retry later if it knows nothing. */
