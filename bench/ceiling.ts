@@ -44,7 +44,6 @@ export async function ceilingRound(url: string, connections: number, durationMs:
   try {
     const deps = {
       store: new PostgresPaymentCreationStore(db),
-      dispatcher: { dispatch: async () => {} },
       clock: systemClock,
       ids: randomIds,
     };

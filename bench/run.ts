@@ -32,6 +32,13 @@ const ONLY = new Set((env.BENCH_ONLY ?? 'bundles,create,publish,repeat,async,bur
 /** e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile the runtime while it is measured. */
 const RUNTIME_NODE_ARGS = (env.BENCH_RUNTIME_NODE_ARGS ?? '').split(' ').filter(Boolean);
 
+if (env.BENCH_AB) {
+  // A/B against another checkout (bench/ab.ts): its own table on stdout, no report files touched.
+  const { runAb } = await import('./ab');
+  await runAb();
+  process.exit(0);
+}
+
 if (env.BENCH_REPORT_ONLY) {
   // Re-renders the table, the chart and BENCHMARKS.md from bench/results.json without measuring.
   const saved = JSON.parse(await readFile(join(ROOT, 'bench', 'results.json'), 'utf8')) as Results;

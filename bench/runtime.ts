@@ -25,6 +25,8 @@ export interface BenchRuntime {
   /** Counters to divide by the work done between two readings (see `usageBetween`). */
   usage(): Promise<Usage>;
   tokens(count: number): Promise<string[]>;
+  /** Bytes the runtime wrote to stdout and stderr so far (the functions' logs, at its LOG_LEVEL). */
+  outputBytes(): number;
   stop(): Promise<void>;
 }
 
@@ -78,21 +80,31 @@ async function postgresCpuMs(postmaster: number): Promise<number> {
 }
 
 /**
- * `nodeArgs` go before the entry point, e.g. `--cpu-prof` to profile the runtime; `cwd` runs another
- * checkout's runtime (an A/B against an older commit).
+ * `nodeArgs` go before the entry point, e.g. `--cpu-prof` to profile the runtime; `entry` or `cwd` runs
+ * another checkout's runtime for an A/B (`cwd`: from that checkout's directory, with its migrations).
  */
 export async function startBenchRuntime(
-  options: { nodeArgs?: string[]; env?: NodeJS.ProcessEnv; cwd?: string } = {},
+  options: {
+    nodeArgs?: string[];
+    env?: NodeJS.ProcessEnv;
+    /** Another checkout's bin/local.ts (absolute), for an A/B run against it. */
+    entry?: string;
+    /** Another checkout's root, to run its bin/local.ts from there. */
+    cwd?: string;
+  } = {},
 ) {
   const dataDir = await mkdtemp(join(tmpdir(), 'payments-bench-'));
   const port = await freePort();
   const env = ownRuntimeEnv(port, dataDir, options.env);
+  let outputBytes = 0;
   const { child, baseUrl } = await spawnLocalRuntime({
     env,
     nodeArgs: options.nodeArgs,
+    entry: options.entry,
     cwd: options.cwd,
     timeoutMs: 120_000,
     onOutput: (chunk, stream) => {
+      outputBytes += chunk.length;
       // The runtime logs only errors at LOG_LEVEL=ERROR: worth seeing while the bench runs.
       if (stream !== 'stderr') return;
       for (const line of chunk.toString().split('\n').filter(Boolean))
@@ -124,6 +136,7 @@ export async function startBenchRuntime(
         commits: row?.commits ?? 0,
       };
     },
+    outputBytes: () => outputBytes,
     tokens: (count) =>
       Promise.all(
         Array.from({ length: count }, () =>

@@ -60,6 +60,13 @@ export function riskLevelMetric(level: 'normal' | 'elevated' | 'highest'): Metri
     highest: METRICS.riskLevelHighest,
   }[level];
 }
+/** Operational metrics the alarms watch (not business counts, so not on the business widget). */
+export const HEALTH_METRICS = {
+  /** Age of the oldest unpublished outbox row, reported by the always-on relay every 15 s. */
+  outboxOldestUnpublishedSeconds: 'OutboxOldestUnpublishedSeconds',
+  /** Rows a retention run deleted. */
+  retentionRowsDeleted: 'RetentionRowsDeleted',
+} as const;
 
 /**
  * Stack output keys, as CloudFormation exposes them (it drops every non-alphanumeric character of an

@@ -53,6 +53,9 @@ export interface QueueSpec<Fn extends string = string> {
   retentionDays: number;
 }
 
+/** The longest SQS retention; a DLQ must keep a message longer than its source queue did. */
+export const DEAD_LETTER_RETENTION_DAYS = 14;
+
 export interface RuleSpec<Queue extends string = string> {
   description: string;
   /** An EventBridge event pattern; the local runtime implements exactly the operators used here. */
@@ -66,6 +69,12 @@ export interface ScheduleSpec<Fn extends string = string> {
   everySeconds: number;
   /** The local runtime sweeps more often so a demo never waits a minute. */
   localEverySeconds: number;
+  /**
+   * Each run keeps working until just before its function's timeout, which outlasts the interval, so the
+   * next run has started before one stops and one is always running (the outbox relay). Runs overlap by
+   * design; locally they start on the interval whatever the previous one is doing, and a stop ends them.
+   */
+  alwaysOn?: boolean;
 }
 
 const functions = {
@@ -94,7 +103,8 @@ const functions = {
     publishesEvents: true,
   },
   outboxRelay: {
-    timeoutSeconds: 60,
+    // Runs until 10 s before this (RELAY_STOPS_BEFORE_DEADLINE_MS): 65 s, so consecutive runs overlap 5 s.
+    timeoutSeconds: 75,
     memoryMb: 512,
     usesDatabase: true,
     publishesEvents: true,
@@ -110,6 +120,12 @@ const functions = {
     memoryMb: 512,
     usesDatabase: true,
     publishesEvents: true,
+  },
+  retention: {
+    timeoutSeconds: 120,
+    memoryMb: 256,
+    usesDatabase: true,
+    publishesEvents: false,
   },
 } as const satisfies Record<string, FunctionSpec>;
 
@@ -185,7 +201,8 @@ export const topology = {
     },
   } as const satisfies Record<string, RuleSpec<QueueName>>,
   schedules: {
-    outboxRelay: { function: 'outboxRelay', everySeconds: 60, localEverySeconds: 5 },
+    outboxRelay: { function: 'outboxRelay', everySeconds: 60, localEverySeconds: 60, alwaysOn: true },
+    retention: { function: 'retention', everySeconds: 300, localEverySeconds: 300 },
   } as const satisfies Record<string, ScheduleSpec<FunctionName>>,
   /** Events nobody consumes yet but that are part of the contract (kept on the bus archive). */
   unrouted: [NotificationSent.detailType],

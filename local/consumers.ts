@@ -1,10 +1,13 @@
 import { names } from '../lib/names';
-import type { Topology } from '../lib/topology';
+import { DEAD_LETTER_RETENTION_DAYS, type Topology } from '../lib/topology';
 import type { LocalFunction } from './lambda-context';
 import { Poller, type PollerHooks } from './poller';
 import type { QueueStore } from './queue-store';
 
-// Lambda's SQS event source mappings: one poller per topology queue, calling the queue's consumer.
+// Lambda's SQS event source mappings: one poller per topology queue, calling the queue's consumer. And
+// SQS's own retention: messages older than their queue's retention period are dropped every 5 minutes.
+
+const RETENTION_SWEEP_MS = 5 * 60_000;
 
 export interface Consumers {
   /** Whether the pollers run (LOCAL_CONSUMERS=off leaves the events in the queues). */
@@ -43,12 +46,35 @@ export function startConsumers(options: {
     ]),
   );
   if (options.running) for (const poller of pollers.values()) poller.start();
+  const retention = Object.entries(options.topology.queues).flatMap(([queue, spec]) => [
+    [queue, spec.retentionDays] as const,
+    [names.deadLetterQueue(queue), DEAD_LETTER_RETENTION_DAYS] as const,
+  ]);
+  let sweeping: Promise<void> | undefined;
+  const sweep = async () => {
+    for (const [queue, days] of retention) {
+      let dropped = 1;
+      while (dropped > 0) dropped = await options.store.dropExpired(queue, days);
+    }
+  };
+  const sweepSafely = () => {
+    sweeping ??= sweep()
+      .catch((error: unknown) => options.log('Queue retention sweep failed', { error: String(error) }))
+      .finally(() => {
+        sweeping = undefined;
+      });
+  };
+  sweepSafely();
+  const sweeper = setInterval(sweepSafely, RETENTION_SWEEP_MS);
+  sweeper.unref();
   return {
     running: options.running,
     wake: (queue) => pollers.get(queue)?.wake(),
     inFlightBatches: (queue) => pollers.get(queue)?.inFlightBatches ?? 0,
     delivered: (queue) => pollers.get(queue)?.delivered ?? 0,
     stop: async () => {
+      clearInterval(sweeper);
+      await sweeping;
       await Promise.allSettled([...pollers.values()].map((p) => p.stop()));
     },
   };

@@ -119,6 +119,7 @@ export class LocalEventBus {
         const tx = sql as unknown as Database;
         for (const [queue, bodies] of byQueue) await this.options.store.send(queue, bodies, tx);
       });
+      this.options.store.noteTransaction();
       this.options.onEnqueued?.(new Set(byQueue.keys()));
     }
     return { FailedEntryCount: results.filter((r) => 'ErrorCode' in r).length, Entries: results };

@@ -16,6 +16,8 @@ export interface LocalHttpServerOptions {
   api(req: IncomingRequest): Promise<GatewayResponse>;
   awsServices: readonly AwsJsonService[];
   status(): Promise<unknown>;
+  /** `PUT /local/faults` (only with LOCAL_FAULTS): changes fault rates while running, e.g. ends a bus outage. */
+  updateFaults?(body: string): unknown;
   log: (message: string, fields?: Record<string, unknown>) => void;
   maxBodyBytes?: number;
 }
@@ -63,6 +65,16 @@ export function createLocalHttpServer(options: LocalHttpServerOptions): Server {
     if (req.method === 'GET' && url.pathname === '/local/status') {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify(await options.status(), null, 2));
+      return;
+    }
+    if (req.method === 'PUT' && url.pathname === '/local/faults' && options.updateFaults) {
+      try {
+        const rates = options.updateFaults(body.toString('utf8'));
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(rates));
+      } catch (error) {
+        send(res, errorResponse(400, 'validation_error', (error as Error).message, requestId));
+      }
       return;
     }
     send(

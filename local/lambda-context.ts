@@ -46,13 +46,18 @@ export function createLambdaContext(
 
 /**
  * Invokes a function with a fresh context whose deadline is its timeout; past it the invocation counts
- * as failed, as in Lambda (the promise cannot be killed in-process, so it is left to settle).
+ * as failed, as in Lambda (the promise cannot be killed in-process, so it is left to settle). `cutShort`
+ * (the runtime stopping) brings the deadline to now, so a handler that watches its remaining time (the
+ * always-on relay) ends at once.
  */
-export async function invokeFunction(fn: LocalFunction, event: unknown): Promise<unknown> {
+export async function invokeFunction(
+  fn: LocalFunction,
+  event: unknown,
+  options: { cutShort?: AbortSignal } = {},
+): Promise<unknown> {
   const deadline = Date.now() + fn.spec.timeoutSeconds * 1000;
-  const context = createLambdaContext(
-    { name: fn.name, memoryMb: fn.spec.memoryMb },
-    () => deadline - Date.now(),
+  const context = createLambdaContext({ name: fn.name, memoryMb: fn.spec.memoryMb }, () =>
+    options.cutShort?.aborted ? 0 : deadline - Date.now(),
   );
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {

@@ -49,11 +49,37 @@ interface MessageRow {
 }
 
 export class QueueStore {
+  /**
+   * Transactions this store committed (each method is one), so the bench can tell the local queue
+   * emulation's commits from the platform's own: in AWS, SQS does this work, not PostgreSQL.
+   */
+  transactions = 0;
+
   constructor(private readonly db: Database) {}
+
+  /** Counts a transaction of the queue emulation that a caller ran itself (the bus's multi-queue enqueue). */
+  noteTransaction(): void {
+    this.transactions += 1;
+  }
+
+  /**
+   * SQS's retention: drops up to `limit` messages of `queue` sent more than `days` ago (a dead-lettered
+   * message keeps its original send time, as in SQS). Returns how many; in-flight ones are skipped.
+   */
+  async dropExpired(queue: string, days: number, limit = 500): Promise<number> {
+    this.transactions += 1;
+    const rows = await this.db`
+      DELETE FROM local_queue_messages WHERE id IN (
+        SELECT id FROM local_queue_messages
+        WHERE queue = ${queue} AND sent_at < now() - ${days} * interval '1 day' AND visible_at <= now()
+        LIMIT ${limit} FOR UPDATE SKIP LOCKED)`;
+    return rows.count;
+  }
 
   /** Sends in the caller's transaction when given one, so a batch is enqueued all or nothing. */
   async send(queue: string, bodies: readonly string[], tx: Database = this.db): Promise<string[]> {
     if (bodies.length === 0) return [];
+    if (tx === this.db) this.transactions += 1;
     const rows = bodies.map((body) => ({ id: randomUUID(), queue, body }));
     await tx`INSERT INTO local_queue_messages ${tx(rows, 'id', 'queue', 'body')}`;
     return rows.map((r) => r.id);
@@ -65,6 +91,7 @@ export class QueueStore {
    * instead of being delivered again. `SKIP LOCKED` lets concurrent receivers share a queue.
    */
   async receive(queue: string, options: ReceiveOptions): Promise<QueueMessage[]> {
+    this.transactions += 1;
     // One statement (one round trip, atomic by itself): pick with SKIP LOCKED, move the exhausted ones to
     // the dead-letter queue and hide the rest. Data-modifying CTEs always run to completion.
     const maxReceives = options.redrive?.maxReceiveCount ?? null;
@@ -105,6 +132,7 @@ export class QueueStore {
 
   /** Deletes the delivery behind `receiptHandle`; false when that handle is not the current one. */
   async delete(queue: string, receiptHandle: string): Promise<boolean> {
+    this.transactions += 1;
     const rows = await this.db`
       DELETE FROM local_queue_messages WHERE queue = ${queue} AND receipt_handle = ${receiptHandle}
       RETURNING id`;
@@ -114,6 +142,7 @@ export class QueueStore {
   /** Deletes the deliveries behind `receiptHandles` in one statement; returns how many were current. */
   async deleteBatch(queue: string, receiptHandles: readonly string[]): Promise<number> {
     if (receiptHandles.length === 0) return 0;
+    this.transactions += 1;
     const rows = await this.db`
       DELETE FROM local_queue_messages
       WHERE queue = ${queue} AND receipt_handle = ANY(${receiptHandles as string[]})
@@ -123,6 +152,7 @@ export class QueueStore {
 
   /** SQS ChangeMessageVisibility: the message becomes visible again `seconds` from now. */
   async changeVisibility(queue: string, receiptHandle: string, seconds: number): Promise<VisibilityChange> {
+    this.transactions += 1;
     const rows = await this.db<{ id: string; in_flight: boolean }[]>`
       WITH target AS (
         SELECT id, visible_at > now() AS in_flight FROM local_queue_messages
@@ -141,6 +171,7 @@ export class QueueStore {
   /** The handler is done with these deliveries (they wait out their visibility timeout). */
   async release(receiptHandles: readonly string[]): Promise<void> {
     if (receiptHandles.length === 0) return;
+    this.transactions += 1;
     await this.db`
       UPDATE local_queue_messages SET leased_by = NULL
       WHERE receipt_handle = ANY(${receiptHandles as string[]})`;
@@ -151,6 +182,7 @@ export class QueueStore {
    * after their (long) visibility timeout. Delays a handler chose (ChangeMessageVisibility) are kept.
    */
   async releaseAbandoned(currentLeaseholder: string): Promise<number> {
+    this.transactions += 1;
     const rows = await this.db`
       UPDATE local_queue_messages SET visible_at = now(), leased_by = NULL
       WHERE leased_by IS NOT NULL AND leased_by <> ${currentLeaseholder}
@@ -160,6 +192,7 @@ export class QueueStore {
 
   /** The oldest messages of a queue, without receiving them (operators' inspection; no receive count). */
   async peek(queue: string, limit: number): Promise<PeekedMessage[]> {
+    this.transactions += 1;
     const rows = await this.db<{ id: string; body: string; receive_count: number; sent_at: Date }[]>`
       SELECT id, body, receive_count, sent_at FROM local_queue_messages
       WHERE queue = ${queue} ORDER BY sent_at, id LIMIT ${limit}`;
@@ -176,6 +209,7 @@ export class QueueStore {
    * visible now), like an SQS message move task does with a dead-letter queue. Returns how many moved.
    */
   async move(from: string, to: string, limit: number): Promise<number> {
+    this.transactions += 1;
     const rows = await this.db`
       UPDATE local_queue_messages
       SET queue = ${to}, visible_at = now(), receive_count = 0, first_received_at = NULL,
@@ -191,6 +225,7 @@ export class QueueStore {
 
   /** Depth per queue: visible, in flight (received, not yet deleted) and delayed (not yet received). */
   async depths(): Promise<Record<string, QueueDepth>> {
+    this.transactions += 1;
     const rows = await this.db<{ queue: string; visible: number; in_flight: number; delayed: number }[]>`
       SELECT queue,
              count(*) FILTER (WHERE visible_at <= now())::int AS visible,

@@ -143,6 +143,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
           db,
           faults: options.faults,
         }),
+      updateFaults: options.faults && ((body) => options.faults?.update(body)),
       log,
     });
     const endpoint = await listen(server, options.port, options.host ?? '127.0.0.1');

@@ -5,13 +5,16 @@ import { LOCAL_ACCOUNT, LOCAL_REGION, localArn } from './aws-identity';
 import { invokeFunction, type LocalFunction } from './lambda-context';
 
 // The topology's schedules. In AWS each is an EventBridge rate rule whose target is its function; here a
-// timer invokes the function with the same "Scheduled Event". Runs never overlap: a slow run delays the next.
+// timer invokes the function with the same "Scheduled Event". Runs never overlap (a slow run delays the
+// next), except an `alwaysOn` schedule's, which start on the interval as in AWS and are cut short on stop.
 
 type Log = (message: string, fields?: Record<string, unknown>) => void;
 
 class Schedule {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
+  private readonly overlapping = new Set<Promise<void>>();
+  private readonly stopping = new AbortController();
   private stopped = false;
   runs = 0;
 
@@ -20,6 +23,7 @@ class Schedule {
     private readonly everySeconds: number,
     private readonly target: LocalFunction,
     private readonly log: Log,
+    private readonly alwaysOn = false,
   ) {}
 
   /** Runs once now (sweeping whatever a previous process left) and then every `everySeconds`. */
@@ -29,6 +33,12 @@ class Schedule {
 
   private tick(): void {
     if (this.stopped) return;
+    if (this.alwaysOn) {
+      const run = this.runOnce().finally(() => this.overlapping.delete(run));
+      this.overlapping.add(run);
+      this.timer = setTimeout(() => this.tick(), this.everySeconds * 1000);
+      return;
+    }
     this.running = this.runOnce().finally(() => {
       this.running = undefined;
       if (!this.stopped) this.timer = setTimeout(() => this.tick(), this.everySeconds * 1000);
@@ -47,7 +57,7 @@ class Schedule {
     });
     this.runs += 1;
     try {
-      await invokeFunction(this.target, event);
+      await invokeFunction(this.target, event, { cutShort: this.stopping.signal });
     } catch (error) {
       this.log('Scheduled run failed', { schedule: this.name, error: String(error) });
     }
@@ -56,7 +66,8 @@ class Schedule {
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
-    await this.running;
+    this.stopping.abort();
+    await Promise.all([this.running, ...this.overlapping]);
   }
 }
 
@@ -73,7 +84,8 @@ export function startSchedules(
   log: Log,
 ): RunningSchedules {
   const schedules = Object.entries(topology.schedules).map(
-    ([name, spec]) => new Schedule(name, spec.localEverySeconds, functionFor(spec.function), log),
+    ([name, spec]) =>
+      new Schedule(name, spec.localEverySeconds, functionFor(spec.function), log, spec.alwaysOn),
   );
   for (const schedule of schedules) schedule.start();
   return {

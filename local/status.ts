@@ -39,6 +39,8 @@ export async function runtimeStatus(parts: {
     ),
     schedules: parts.schedules?.runs() ?? {},
     payments: await countPaymentsByStatus(parts.db),
+    /** Transactions the local queue emulation committed (SQS's work in AWS): the bench subtracts them. */
+    queueTransactions: parts.store.transactions,
     ...(parts.faults ? { faults: parts.faults.counts() } : {}),
   };
 }

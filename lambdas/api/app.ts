@@ -9,10 +9,10 @@ import { type ApiDeps, routeFor } from './routes';
 
 /** The API's ports, from the resources every function of the process shares. */
 export function apiDeps(resources: SharedResources): ApiDeps {
-  const { db, dispatcher, clock, ids } = resources;
+  const { db, clock, ids } = resources;
   return {
     queries: new PostgresPaymentQueries(db),
-    creation: { store: new PostgresPaymentCreationStore(db), dispatcher, clock, ids },
+    creation: { store: new PostgresPaymentCreationStore(db), clock, ids },
   };
 }
 

@@ -1,14 +1,22 @@
 import type { Context } from 'aws-lambda';
-import { logger, observed } from '../shared/observability';
+import { HEALTH_METRICS } from '../../lib/names';
+import { flushMetrics, logger, metrics, observed } from '../shared/observability';
 import { type SharedResources, sharedResources } from '../shared/resources';
 import { type RelayResult, relayOutbox } from '../shared/use-cases/relay-outbox';
 
-/** Stop sweeping this long before the Lambda deadline, so the last batch can be marked. */
-const SAFETY_MARGIN_MS = 10_000;
+/**
+ * Stop this long before the Lambda deadline, so the last cycle commits. The function's timeout minus this
+ * outlasts the schedule's interval: the next run has started before this one stops, so one is always
+ * running (docs/architecture.md, "Outbox"; test/infra/topology.test.ts checks the arithmetic).
+ */
+export const RELAY_STOPS_BEFORE_DEADLINE_MS = 10_000;
+
+/** How often the relay reports the oldest unpublished row's age (the alarm's metric). */
+const BACKLOG_REPORT_MS = 15_000;
 
 /**
- * Scheduled: publishes outbox rows their producer left unpublished. The schedule event's content is
- * ignored. `resources`: the process's shared ones, or a test's.
+ * Scheduled every minute, runs until just before its deadline: the always-on outbox relay. The schedule
+ * event's content is ignored. `resources`: the process's shared ones, or a test's.
  */
 export function createOutboxRelay(resources: () => Promise<SharedResources> = sharedResources) {
   return async (
@@ -17,9 +25,23 @@ export function createOutboxRelay(resources: () => Promise<SharedResources> = sh
   ): Promise<RelayResult> => {
     const { config, outboxStore, publisher } = await resources();
     const result = await relayOutbox(
-      { outboxStore, publisher },
-      { graceSeconds: config.OUTBOX_RELAY_GRACE_SECONDS, batchSize: config.OUTBOX_RELAY_BATCH_SIZE },
-      () => (context ? context.getRemainingTimeInMillis() > SAFETY_MARGIN_MS : true),
+      {
+        outboxStore,
+        publisher,
+        reportBacklog: {
+          everyMs: BACKLOG_REPORT_MS,
+          report: (seconds) => {
+            metrics.addMetric(HEALTH_METRICS.outboxOldestUnpublishedSeconds, 'Seconds', seconds);
+            flushMetrics();
+          },
+        },
+      },
+      {
+        batchSize: config.OUTBOX_RELAY_BATCH_SIZE,
+        pollIntervalMs: config.OUTBOX_RELAY_POLL_MS,
+        stopWhenIdle: !context,
+      },
+      () => (context ? context.getRemainingTimeInMillis() > RELAY_STOPS_BEFORE_DEADLINE_MS : true),
     );
     if (result.claimed > 0) logger.info('Outbox relayed', { ...result });
     if (result.failed > 0)

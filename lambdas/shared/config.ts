@@ -49,9 +49,23 @@ const platform = {
     .int()
     .min(60)
     .default(7 * 24 * 3600),
-  /** The relay leaves younger rows to the producer's own after-commit dispatch. */
-  OUTBOX_RELAY_GRACE_SECONDS: z.coerce.number().int().min(0).default(2),
+  /** The always-on relay's poll interval when idle: bounds a lone event's wait (docs/architecture.md, "Outbox"). */
+  OUTBOX_RELAY_POLL_MS: z.coerce.number().int().min(5).max(1000).default(20),
   OUTBOX_RELAY_BATCH_SIZE: z.coerce.number().int().min(1).max(500).default(100),
+};
+
+/** The retention function (docs/architecture.md, "Retention"). */
+const retention = {
+  /** API idempotency keys are kept this long (>= 24 h); a retry after that makes a new payment. */
+  RETENTION_IDEMPOTENCY_KEY_HOURS: z.coerce
+    .number()
+    .int()
+    .min(24)
+    .default(7 * 24),
+  /** Published outbox rows are kept this many days (the bus archive keeps the events themselves). */
+  RETENTION_PUBLISHED_OUTBOX_DAYS: z.coerce.number().int().min(1).default(7),
+  /** Rows per DELETE: each batch is its own short transaction, so the hot path never waits long. */
+  RETENTION_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(500),
 };
 
 type Issues = z.core.$RefinementCtx;
@@ -75,6 +89,26 @@ export const tokenConfigSchema = z.object({ ...stage, ...tokens }).superRefine((
 /** The migrator: the database and nothing else. */
 export const databaseConfigSchema = z.object({ ...stage, ...database }).superRefine(needsDatabase);
 
+/** The retention function: the database and how long data is kept. */
+export const retentionConfigSchema = z
+  .object({ ...stage, ...database, ...retention })
+  .superRefine(needsDatabase);
+
+/** How long data is kept, alone (`npm run ops -- retention run` reads it from the operator's environment). */
+export const retentionSettingsSchema = z.object(retention);
+export type RetentionSettings = z.infer<typeof retentionSettingsSchema>;
+
+/** The retention use case's policy and batch size, from the settings. */
+export function retentionPolicyOf(settings: RetentionSettings) {
+  return {
+    policy: {
+      idempotencyKeyHours: settings.RETENTION_IDEMPOTENCY_KEY_HOURS,
+      publishedOutboxDays: settings.RETENTION_PUBLISHED_OUTBOX_DAYS,
+    },
+    batchSize: settings.RETENTION_BATCH_SIZE,
+  };
+}
+
 /** The API, the workers and the outbox relay: the database, the bus and their settings. */
 export const platformConfigSchema = z
   .object({ ...stage, ...database, ...platform })
@@ -89,6 +123,7 @@ export const platformConfigSchema = z
 export type TokenConfig = z.infer<typeof tokenConfigSchema>;
 export type DatabaseConfig = z.infer<typeof databaseConfigSchema>;
 export type Config = z.infer<typeof platformConfigSchema>;
+export type RetentionConfig = z.infer<typeof retentionConfigSchema>;
 
 /** Parses `env` with `schema`; the error lists every problem at once (a cold start fails loudly). */
 export function loadConfig<Schema extends z.ZodType>(

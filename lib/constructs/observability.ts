@@ -7,7 +7,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { METRICS, METRICS_NAMESPACE, names } from '../names';
+import { HEALTH_METRICS, METRICS, METRICS_NAMESPACE, names } from '../names';
 import type { StageConfig } from '../stage-config';
 import type { Database } from './database';
 import type { PlatformFunction } from './platform-function';
@@ -15,6 +15,8 @@ import type { WorkQueue } from './work-queue';
 
 /** A message this old means the consumer is stuck or far behind. */
 const OLDEST_MESSAGE_ALARM_SECONDS = 600;
+/** The relay publishes within tens of ms; five minutes means the bus refuses or no relay runs. */
+const OLDEST_UNPUBLISHED_ALARM_SECONDS = 300;
 const API_P99_LATENCY_ALARM_MS = 2000;
 const DATABASE_CPU_ALARM_PERCENT = 80;
 /** Below storage autoscaling's own trigger (10% of 20 GB free): it did not keep up, or is at its maximum. */
@@ -101,6 +103,21 @@ export class Observability extends Construct {
         description: `${name}: invocations throttled.`,
       });
     }
+    // The always-on relay reports every 15 s; no report at all means no relay runs, which breaches too.
+    this.alarm('outbox-oldest-unpublished', {
+      metric: new cloudwatch.Metric({
+        namespace: METRICS_NAMESPACE,
+        metricName: HEALTH_METRICS.outboxOldestUnpublishedSeconds,
+        dimensionsMap: { service: names.service('outboxRelay') },
+        period: Duration.minutes(1),
+        statistic: 'Maximum',
+      }),
+      threshold: OLDEST_UNPUBLISHED_ALARM_SECONDS,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      missingData: cloudwatch.TreatMissingData.BREACHING,
+      description: `The oldest unpublished outbox row is older than ${OLDEST_UNPUBLISHED_ALARM_SECONDS}s, or the outbox relay reported nothing for a minute: events are not leaving.`,
+    });
     this.alarm('api-5xx', {
       metric: props.api.metricServerError({ period: Duration.minutes(5), statistic: 'Sum' }),
       threshold: 5,
@@ -265,6 +282,8 @@ export class Observability extends Construct {
       comparisonOperator?: cloudwatch.ComparisonOperator;
       /** Also notify the return to OK (default); off for alarms that mark events rather than states. */
       notifyOk?: boolean;
+      /** Default: not breaching (no data means nothing happened). */
+      missingData?: cloudwatch.TreatMissingData;
       description: string;
     },
   ): void {
@@ -277,7 +296,7 @@ export class Observability extends Construct {
       datapointsToAlarm: props.datapointsToAlarm,
       comparisonOperator:
         props.comparisonOperator ?? cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      treatMissingData: props.missingData ?? cloudwatch.TreatMissingData.NOT_BREACHING,
     });
     alarm.addAlarmAction(new actions.SnsAction(this.topic));
     if (props.notifyOk ?? true) alarm.addOkAction(new actions.SnsAction(this.topic));

@@ -3,10 +3,8 @@ import * as lambdaEvents from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { FunctionSpec, QueueSpec } from '../topology';
+import { DEAD_LETTER_RETENTION_DAYS } from '../topology';
 import type { PlatformFunction } from './platform-function';
-
-/** The longest SQS retention; a DLQ must keep a message longer than its source queue did. */
-export const DEAD_LETTER_RETENTION_DAYS = 14;
 
 /**
  * A topology queue, its dead-letter queue and its consumer's event source. Both queues are

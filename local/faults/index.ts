@@ -11,6 +11,7 @@ import {
   type FaultDice,
   type FaultRates,
   faultRatesFromEnv,
+  faultRatesSchema,
   InjectedCrashError,
   seededRandom,
   zeroFaultCounts,
@@ -39,8 +40,26 @@ export class LocalFaults implements FaultDice {
   private readonly random: () => number;
   private readonly tally: FaultCounts = zeroFaultCounts();
 
-  constructor(readonly rates: FaultRates) {
+  constructor(public rates: FaultRates) {
     this.random = rates.seed === undefined ? Math.random : seededRandom(rates.seed);
+  }
+
+  /** New rates for some faults (JSON, as in LOCAL_FAULTS), from now on; the others keep theirs. */
+  update(json: string): FaultRates {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(json);
+    } catch {
+      throw new Error('The body must be a JSON object of rates, e.g. {"putEventsFailure":0}');
+    }
+    const result = faultRatesSchema.partial().safeParse(parsed);
+    if (!result.success)
+      throw new Error(result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+    // Only the rates the body names (the schema fills the others with their defaults).
+    const named = new Set(Object.keys(parsed as object));
+    const given = Object.fromEntries(Object.entries(result.data).filter(([k]) => named.has(k)));
+    this.rates = { ...this.rates, ...given };
+    return this.rates;
   }
 
   counts(): FaultCounts {

@@ -13,6 +13,9 @@ export const USAGE = `Usage: npm run ops -- <command> [options]
   outbox lag                    unpublished outbox rows: count, oldest age, attempts, last errors
   payments stuck                PENDING payments older than --older-than (default 10m), and whether their
                                 PaymentCreated event sits in a DLQ
+  retention run                 delete expired idempotency keys, worker idempotency records and old published
+                                outbox rows in small batches, as the scheduled retention function does
+                                (--dry-run: only count them)
 
 Options:
   --target local|aws            default local
@@ -24,6 +27,7 @@ Options:
   --sample <n>                  dlq list: sample messages per DLQ (default 3, max 10)
   --older-than <duration>       payments stuck: e.g. 90s, 10m, 2h, 1d (default 10m)
   --scan <n>                    payments stuck: DLQ messages read to look for the payments (default 100)
+  --dry-run                     retention run: count what would be deleted, delete nothing
   --json                        machine-readable output
 `;
 
@@ -35,6 +39,7 @@ export type Command =
   | { name: 'dlq replay-target'; rule: string }
   | { name: 'outbox lag' }
   | { name: 'payments stuck' }
+  | { name: 'retention run' }
   | { name: 'help' };
 
 export interface OpsOptions {
@@ -47,6 +52,7 @@ export interface OpsOptions {
   sample: number;
   olderThanSeconds: number;
   scan: number;
+  dryRun: boolean;
   json: boolean;
 }
 
@@ -83,6 +89,7 @@ export function parseCommandLine(
       sample: { type: 'string' },
       'older-than': { type: 'string', default: '10m' },
       scan: { type: 'string' },
+      'dry-run': { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -100,6 +107,7 @@ export function parseCommandLine(
     sample: Math.min(10, positiveInt(values.sample as string | undefined, 'sample', 3)!),
     olderThanSeconds: parseDuration(values['older-than'] as string),
     scan: positiveInt(values.scan as string | undefined, 'scan', 100)!,
+    dryRun: values['dry-run'] === true,
     json: values.json === true,
   };
   const [group, name, argument, ...rest] = positionals;
@@ -122,6 +130,7 @@ export function parseCommandLine(
       return { command: { name: full, rule: needs('rule name') }, options };
     case 'outbox lag':
     case 'payments stuck':
+    case 'retention run':
       return { command: { name: full }, options };
     default:
       throw new OpsError(`Unknown command: ${full}\n\n${USAGE}`);

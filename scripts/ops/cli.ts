@@ -12,11 +12,12 @@ import {
   formatRedrive,
   formatRedriveStatus,
   formatReplay,
+  formatRetention,
   formatStuckPayments,
 } from './format';
 import { LocalOpsBackend } from './local-backend';
 import { openLocalDatabase } from './local-database';
-import { outboxReport, stuckPaymentsReport } from './reports';
+import { outboxReport, retentionRun, stuckPaymentsReport } from './reports';
 import { discoverStack } from './stack-outputs';
 
 // `npm run ops`: picks the backend (local runtime or a deployed stack), runs one command, prints its report.
@@ -47,7 +48,8 @@ interface Session {
 }
 
 const usesQueues = (c: Command) => c.name.startsWith('dlq ') || c.name === 'payments stuck';
-const usesSql = (c: Command) => c.name === 'outbox lag' || c.name === 'payments stuck';
+const usesSql = (c: Command) =>
+  c.name === 'outbox lag' || c.name === 'payments stuck' || c.name === 'retention run';
 
 async function openSession(command: Command, options: OpsOptions, deps: OpsDependencies): Promise<Session> {
   const session: Session = { closers: [] };
@@ -138,6 +140,10 @@ async function execute(command: Command, options: OpsOptions, s: Session, deps: 
         scan: options.scan,
       });
       return { report, text: () => formatStuckPayments(report) };
+    }
+    case 'retention run': {
+      const report = await retentionRun(s.db!, { dryRun: options.dryRun, env: deps.env });
+      return { report, text: () => formatRetention(report) };
     }
     case 'help':
       return { report: { usage: USAGE }, text: () => USAGE };

@@ -1,3 +1,4 @@
+import type { RetentionReport } from '../../lambdas/shared/use-cases/purge-expired-data';
 import type {
   DeadLetterMessage,
   DeadLetterQueueReport,
@@ -173,4 +174,17 @@ export function formatStuckPayments(r: StuckPaymentsReport): string {
     lines.push('', 'DLQs not checked (no queue backend for this target).');
   }
   return lines.join('\n');
+}
+
+export function formatRetention(report: RetentionReport): string {
+  const verb = report.dryRun ? 'would delete' : 'deleted';
+  return [
+    table(
+      ['kind', 'older than', verb],
+      Object.entries(report.kinds).map(([kind, k]) => [kind, k.before, k.rows]),
+    ),
+    report.dryRun ? 'Dry run: nothing was deleted.' : '',
+  ]
+    .filter(Boolean)
+    .join('\n');
 }

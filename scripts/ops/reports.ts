@@ -1,10 +1,14 @@
 import type { Database } from '../../lambdas/shared/adapters/postgres/database';
+import { PostgresRetentionStore } from '../../lambdas/shared/adapters/postgres/retention-store';
+import { systemClock } from '../../lambdas/shared/adapters/system';
+import { loadConfig, retentionPolicyOf, retentionSettingsSchema } from '../../lambdas/shared/config';
 import { PaymentCreated, RiskAssessed } from '../../lambdas/shared/events';
+import { purgeExpiredData, type RetentionReport } from '../../lambdas/shared/use-cases/purge-expired-data';
 import { type DeadLetterRef, deliveryOf, type OpsBackend } from './backend';
 import { describeEvent } from './events';
 import { findStuckPayments, type OutboxLag, outboxLag, type StuckPayments } from './queries';
 
-// The SQL-backed commands (outbox lag, payments stuck), the same against a local or an RDS database.
+// The SQL-backed commands (outbox lag, payments stuck, retention run), the same against a local or an RDS database.
 
 export function outboxReport(db: Database): Promise<OutboxLag> {
   return outboxLag(db, { errors: 5 });
@@ -64,4 +68,20 @@ export async function stuckPaymentsReport(
       found: [...found].map(([paymentId, deadLetterQueue]) => ({ paymentId, deadLetterQueue })),
     },
   };
+}
+
+/**
+ * The retention function's run, from here (docs/architecture.md, "Retention"): the same use case, the
+ * same settings (RETENTION_* from the environment, else the function's defaults), no deadline.
+ */
+export function retentionRun(
+  db: Database,
+  options: { dryRun: boolean; env: NodeJS.ProcessEnv },
+): Promise<RetentionReport> {
+  const { policy, batchSize } = retentionPolicyOf(loadConfig(retentionSettingsSchema, options.env));
+  return purgeExpiredData({ store: new PostgresRetentionStore(db), clock: systemClock }, policy, {
+    batchSize,
+    dryRun: options.dryRun,
+    pauseMs: 20,
+  });
 }

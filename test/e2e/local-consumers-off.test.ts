@@ -1,7 +1,7 @@
 import { localRuntimeForFile } from '../support/local-runtime-process';
 import { PaymentsClient } from './client';
 
-// LOCAL_CONSUMERS=off (the bench's "API alone"): the API accepts and publishes after commit, but no
+// LOCAL_CONSUMERS=off (the bench's "API alone"): the API accepts, the always-on relay publishes, but no
 // queue consumer runs, so the events stay in the local queues and the payment stays PENDING.
 
 describe('local runtime with LOCAL_CONSUMERS=off', () => {
@@ -19,10 +19,13 @@ describe('local runtime with LOCAL_CONSUMERS=off', () => {
       expect(created.status).toBe(201);
       ids.push((created.json as { id: string }).id);
     }
-    // No wait for a consumer that might show up: the runtime says none runs, and the events are queued
-    // before each 201 (the API publishes after commit, and PutEvents enqueues before it answers).
-    const status = await runtime().status();
-    // PaymentCreated goes to the risk queue first (screened before charged).
+    // The relay publishes them after the 201s: wait until all three are queued. The runtime says no
+    // consumer runs, so they stay there. PaymentCreated goes to the risk queue first (screened before charged).
+    const status = await client.eventually(
+      () => runtime().status(),
+      (s) => s.queues.risk!.visible >= 3,
+      30_000,
+    );
     expect(status.queues.risk).toMatchObject({
       consumer: 'off',
       visible: 3,
@@ -35,5 +38,5 @@ describe('local runtime with LOCAL_CONSUMERS=off', () => {
       expect(got.status).toBe(200);
       expect(got.json.status).toBe('PENDING');
     }
-  }, 30_000);
+  }, 60_000);
 });

@@ -1,5 +1,5 @@
 import type { Template } from 'aws-cdk-lib/assertions';
-import { names } from '../../lib/names';
+import { HEALTH_METRICS, names } from '../../lib/names';
 import { topology } from '../../lib/topology';
 import { asArray, type Resource, resourcesOfType, synthesize } from './support/synth';
 
@@ -90,11 +90,9 @@ type MetricDataQuery = {
 describe('dead-letter alarms', () => {
   it('every DLQ has an alarm for each new dead letter (not only "holds messages"), without OK notifications', () => {
     const dlqs = deadLetterQueueIds();
-    // One per queue, rule target and schedule target of the topology.
+    // One per queue, per rule target and per schedule target.
     const { queues, rules, schedules } = topology;
-    expect(dlqs.length).toBe(
-      Object.keys(queues).length + Object.keys(rules).length + Object.keys(schedules).length,
-    );
+    expect(dlqs.length).toBe([queues, rules, schedules].reduce((n, o) => n + Object.keys(o).length, 0));
     const alarms = Object.values(resourcesOfType(template, 'AWS::CloudWatch::Alarm'));
     for (const dlq of dlqs) {
       const onDlq = (q: MetricDataQuery) =>
@@ -207,5 +205,28 @@ describe('risk screening operations', () => {
       expect(body).toContain(`MetricName=\\\\\\"${metric}\\\\\\"`);
     }
     expect(body).toMatch(/risk/);
+  });
+});
+
+describe('outbox and retention alarms', () => {
+  const alarmNamed = (name: string) =>
+    Object.values(resourcesOfType(template, 'AWS::CloudWatch::Alarm')).find(
+      (a: Resource) => a.Properties!.AlarmName === names.alarm('dev', name),
+    )?.Properties;
+
+  it('fires when the oldest unpublished outbox row is over 5 minutes old, or the relay reports nothing', () => {
+    expect(alarmNamed('outbox-oldest-unpublished')).toMatchObject({
+      Namespace: 'Payments',
+      MetricName: HEALTH_METRICS.outboxOldestUnpublishedSeconds,
+      Dimensions: [{ Name: 'service', Value: names.service('outboxRelay') }],
+      Statistic: 'Maximum',
+      Threshold: 300,
+      ComparisonOperator: 'GreaterThanThreshold',
+      TreatMissingData: 'breaching',
+    });
+  });
+
+  it('fires when a retention run fails', () => {
+    expect(alarmNamed('retention-errors')).toMatchObject({ MetricName: 'Errors', Threshold: 1 });
   });
 });

@@ -1,4 +1,5 @@
 import type { Template } from 'aws-cdk-lib/assertions';
+import { RELAY_STOPS_BEFORE_DEADLINE_MS } from '../../lambdas/outbox-relay/handler';
 import { scheduleMinutes } from '../../lib/constructs/schedule';
 import { names } from '../../lib/names';
 import { topology } from '../../lib/topology';
@@ -266,6 +267,17 @@ describe('rules and schedules', () => {
       expect(minutes * 60).toBeGreaterThanOrEqual(spec.everySeconds);
     },
   );
+
+  it('an always-on schedule is always running: each run outlasts the interval, overlapping the next', () => {
+    const alwaysOn = Object.values(topology.schedules).filter((s) => 'alwaysOn' in s && s.alwaysOn);
+    expect(alwaysOn.map((s) => s.function)).toEqual(['outboxRelay']);
+    for (const spec of alwaysOn) {
+      const fn = resourcesOfType(template, 'AWS::Lambda::Function')[fnId(spec.function)]!;
+      const runsMs = (fn.Properties!.Timeout as number) * 1000 - RELAY_STOPS_BEFORE_DEADLINE_MS;
+      expect(runsMs).toBeGreaterThan(scheduleMinutes(spec) * 60_000);
+      expect(runsMs).toBeGreaterThan(spec.localEverySeconds * 1000);
+    }
+  });
 
   it('the bus has an archive', () => {
     const busId = logicalIdWhere(template, 'AWS::Events::EventBus', () => true);

@@ -51,7 +51,7 @@ async function counts(userId: string) {
 }
 
 describe('POST /payments', () => {
-  it('stores a PENDING payment, its outbox row, and publishes PaymentCreated after commit', async () => {
+  it('stores a PENDING payment and its outbox row, due at once for the relay, and publishes nothing itself', async () => {
     const user = randomUUID();
     const res = await post(user, 'k-1', {
       amount: 1250,
@@ -84,11 +84,17 @@ describe('POST /payments', () => {
       'updated_at',
       'user_id',
     ]);
-    const event = publisher.published.find((e) => (e.detail.payment as { id: string }).id === payment.id);
-    expect(event?.detailType).toBe(PaymentCreated.detailType);
-    expect(event?.detail.correlation_id).toBe(res.headers?.['X-Correlation-Id']);
-    const [row] = await t.db`SELECT published_at FROM outbox WHERE event_id = ${event!.eventId}`;
-    expect(row?.published_at).toBeInstanceOf(Date);
+    // One statement and the answer: nothing on the request path talks to the bus.
+    expect(publisher.published).toEqual([]);
+    const [row] = await t.db`
+      SELECT detail_type, detail->>'correlation_id' AS correlation_id, published_at, next_attempt_at <= now() AS due
+      FROM outbox WHERE detail->'payment'->>'id' = ${payment.id}`;
+    expect(row).toEqual({
+      detail_type: PaymentCreated.detailType,
+      correlation_id: res.headers?.['X-Correlation-Id'],
+      published_at: null,
+      due: true,
+    });
   });
 
   it('keeps the caller’s correlation id', async () => {
@@ -101,14 +107,14 @@ describe('POST /payments', () => {
     expect(res.headers?.['X-Correlation-Id']).toBe('abc-123');
   });
 
-  it('still answers 201 when publishing fails, leaving the outbox row for the relay', async () => {
+  it('answers 201 while the bus refuses everything: the request never calls it', async () => {
     const user = randomUUID();
-    publisher.failNext();
+    publisher.refusing = true;
     const res = await post(user, 'k-fail', { amount: 700, currency: 'GBP' });
     expect(res.statusCode).toBe(201);
     const [row] =
       await t.db`SELECT published_at, attempts, last_error FROM outbox WHERE detail->'payment'->>'user_id' = ${user}`;
-    expect(row).toMatchObject({ published_at: null, attempts: 1, last_error: 'refused' });
+    expect(row).toMatchObject({ published_at: null, attempts: 0, last_error: null });
   });
 
   it('replays the stored response byte for byte with Idempotent-Replayed', async () => {

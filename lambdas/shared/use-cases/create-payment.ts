@@ -2,11 +2,10 @@ import { canonicalHash } from '../domain/canonical-json';
 import { type CreatePaymentBody, newPendingPayment, type Payment } from '../domain/payment';
 import { PaymentCreated, paymentEvent } from '../events';
 import { ForbiddenError, IdempotencyKeyReusedError } from './errors';
-import type { Clock, IdGenerator, OutboxDispatcher, PaymentCreationStore, StoredResponse } from './ports';
+import type { Clock, IdGenerator, PaymentCreationStore, StoredResponse } from './ports';
 
 export interface CreatePaymentDeps {
   store: PaymentCreationStore;
-  dispatcher: OutboxDispatcher;
   clock: Clock;
   ids: IdGenerator;
 }
@@ -28,7 +27,8 @@ export type CreatePaymentResult =
 
 /**
  * Accepts a payment exactly once per (user, idempotency key): the key's record, the PENDING payment
- * and its PaymentCreated outbox row commit together; the event is published right after commit.
+ * and its PaymentCreated outbox row commit together in one statement, and that is all the request does:
+ * the always-on relay publishes the event (docs/architecture.md, "Outbox").
  */
 export async function createPayment(
   deps: CreatePaymentDeps,
@@ -64,6 +64,5 @@ export async function createPayment(
     }
     return { outcome: 'replayed', answer: { status: stored.status, body: stored.body } };
   }
-  await deps.dispatcher.dispatch([event]);
   return { outcome: 'created', payment, answer };
 }

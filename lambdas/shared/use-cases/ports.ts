@@ -36,8 +36,20 @@ export interface OutboxDispatcher {
 
 /** The outbox table as the publishers see it (rows are written inside each producer's own transaction). */
 export interface OutboxStore {
-  /** Leases due rows older than `graceSeconds` to one relay, committed before anything is published. */
-  claimDue(options: { limit: number; graceSeconds: number; leaseSeconds: number }): Promise<OutgoingEvent[]>;
+  /**
+   * One relay cycle: takes up to `limit` due rows, oldest first, that no other relay holds (SKIP LOCKED),
+   * hands them to `publish` while holding them, then marks the published ones and backs off the refused
+   * ones, all in one transaction. A crash anywhere leaves every row due again at once (published twice at
+   * worst, which consumers absorb). Returns how many rows it took and what `publish` reported.
+   */
+  publishDue(
+    limit: number,
+    publish: (events: readonly OutgoingEvent[]) => Promise<PublishOutcome>,
+  ): Promise<PublishOutcome & { claimed: number }>;
+  /** Whether any row is due: a cheap probe an idle relay polls before opening a transaction. */
+  anyDue(): Promise<boolean>;
+  /** Age in seconds of the oldest unpublished row (0 when there is none): the relay's health metric. */
+  oldestUnpublishedSeconds(): Promise<number>;
   markPublished(eventIds: readonly string[]): Promise<void>;
   /** Counts the attempt and schedules the next one with backoff. */
   recordFailures(failures: readonly { eventId: string; error: string }[]): Promise<void>;
@@ -169,4 +181,15 @@ export interface RiskAssessmentStore {
    * delivery assessed the payment first (then nothing is written).
    */
   record(assessment: RiskAssessment, userId: string, event: OutgoingEvent): Promise<boolean>;
+}
+
+/** What retention purges, each by its own age rule (docs/architecture.md, "Retention"). */
+export type RetentionKind = 'idempotencyKeys' | 'workerIdempotencyRecords' | 'publishedOutboxRows';
+
+/** The tables retention purges. Each call is one short transaction that never waits on a locked row. */
+export interface RetentionStore {
+  /** Deletes up to `limit` rows of `kind` older than `cutoff` (oldest first); returns how many it deleted. */
+  purge(kind: RetentionKind, cutoff: Date, limit: number): Promise<number>;
+  /** How many rows of `kind` are older than `cutoff` (a dry run). */
+  count(kind: RetentionKind, cutoff: Date): Promise<number>;
 }

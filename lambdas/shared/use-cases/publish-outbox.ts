@@ -2,7 +2,7 @@ import type { OutgoingEvent } from '../events';
 import type { EventPublisher, OutboxDispatcher, OutboxStore, PublishOutcome } from './ports';
 
 /** Publishes events and records each one's fate in the outbox; a publisher that throws fails them all. */
-export async function publishAndRecord(
+async function publishAndRecord(
   outboxStore: OutboxStore,
   publisher: EventPublisher,
   events: readonly OutgoingEvent[],
@@ -20,7 +20,8 @@ export async function publishAndRecord(
 
 /**
  * Publishes just-committed outbox rows from the events their producer wrote (the rows hold exactly these),
- * so the hot path does not read them back; never throws, since the relay sweeps whatever is left.
+ * so it does not read them back; never throws, since the relay sweeps whatever is left. The workers use it
+ * after their batch (docs/architecture.md, "Outbox"); the API leaves its event to the relay.
  */
 export class OutboxEventDispatcher implements OutboxDispatcher {
   constructor(

@@ -37,3 +37,19 @@ export async function findKeyRecord(
     WHERE user_id = ${userId} AND idempotency_key = ${key}`;
   return row && { requestHash: row.request_hash, status: row.response_status, body: row.response_body };
 }
+
+/** Retention: deletes up to `limit` records created before `cutoff`, oldest first; returns how many. */
+export async function purgeKeyRecords(db: Queryable, cutoff: Date, limit: number): Promise<number> {
+  const rows = await db`
+    DELETE FROM idempotency_keys k
+    USING (SELECT user_id, idempotency_key FROM idempotency_keys WHERE created_at < ${cutoff}
+           ORDER BY created_at LIMIT ${limit} FOR UPDATE SKIP LOCKED) d
+    WHERE k.user_id = d.user_id AND k.idempotency_key = d.idempotency_key`;
+  return rows.count;
+}
+
+export async function countKeyRecordsBefore(db: Queryable, cutoff: Date): Promise<number> {
+  const [row] = await db<{ n: number }[]>`
+    SELECT count(*)::int AS n FROM idempotency_keys WHERE created_at < ${cutoff}`;
+  return row?.n ?? 0;
+}

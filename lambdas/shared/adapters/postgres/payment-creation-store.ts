@@ -9,7 +9,8 @@ const LOCK_NOT_AVAILABLE = '55P03';
 
 /**
  * `POST /payments` as ONE statement (its own transaction): the key's record, the PENDING payment and
- * its outbox row. One round trip instead of four (BEGIN, claim, inserts, COMMIT); behind RDS Proxy, where
+ * its outbox row, due at once: the always-on relay publishes it, nothing else runs on the request path
+ * (docs/architecture.md, "Outbox"). One round trip instead of four (BEGIN, claim, inserts, COMMIT); behind RDS Proxy, where
  * every parameterised statement costs two (no named prepared statements), 2 instead of 12.
  */
 export class PostgresPaymentCreationStore implements PaymentCreationStore {
@@ -28,7 +29,7 @@ export class PostgresPaymentCreationStore implements PaymentCreationStore {
         WITH lock_wait AS MATERIALIZED (SELECT set_config('lock_timeout', ${`${this.keyWaitMs}ms`}, true)),
              key_record AS (${insertKeyRecordStatement(sql, { ...c.key, ...c.response, paymentId: c.payment.id }, 'lock_wait')}),
              payment AS (${insertPaymentStatement(sql, c.payment, 'key_record')}),
-             event AS (${enqueueEventStatement(sql, c.event, 'key_record')})
+             event AS (${enqueueEventStatement(sql, c.event, 'key_record', { relayAtOnce: true })})
         SELECT count(*)::int AS written FROM key_record`;
       if (result?.written === 1) return undefined;
       // The key was used before: the committed record (this statement's snapshot predates it).

@@ -172,3 +172,23 @@ export class PowertoolsIdempotencyGuard implements SideEffectGuard {
     }
   }
 }
+
+/**
+ * Retention: deletes up to `limit` records whose expiry (seconds, as Powertools keeps it) is before
+ * `cutoff`; Powertools already treats them as absent. Returns how many.
+ */
+export async function purgeExpiredRecords(db: Database, cutoff: Date, limit: number): Promise<number> {
+  const seconds = Math.floor(cutoff.getTime() / 1000);
+  const rows = await db`
+    DELETE FROM worker_idempotency WHERE idempotency_key IN (
+      SELECT idempotency_key FROM worker_idempotency WHERE expiry_timestamp < ${seconds}
+      ORDER BY expiry_timestamp LIMIT ${limit} FOR UPDATE SKIP LOCKED)`;
+  return rows.count;
+}
+
+export async function countExpiredRecords(db: Database, cutoff: Date): Promise<number> {
+  const [row] = await db<{ n: number }[]>`
+    SELECT count(*)::int AS n FROM worker_idempotency
+    WHERE expiry_timestamp < ${Math.floor(cutoff.getTime() / 1000)}`;
+  return row?.n ?? 0;
+}
