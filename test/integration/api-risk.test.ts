@@ -47,11 +47,20 @@ async function create(userId: string, amount: number) {
   return JSON.parse(res.body) as { id: string; risk: unknown };
 }
 
-/** Runs the risk worker over the PaymentCreated events the API published for these payments. */
+/** Runs the risk worker over the PaymentCreated events the API wrote for these payments (its outbox rows). */
 async function assess(...ids: string[]) {
-  const events = publisher
-    .ofType(PaymentCreated.detailType)
-    .filter((e) => ids.includes((e.detail.payment as { id: string }).id));
+  const rows = await t.db<
+    { event_id: string; source: string; detail_type: string; detail: Record<string, unknown> }[]
+  >`
+    SELECT event_id, source, detail_type, detail FROM outbox
+    WHERE detail_type = ${PaymentCreated.detailType} AND detail -> 'payment' ->> 'id' = ANY(${ids})`;
+  expect(rows).toHaveLength(ids.length);
+  const events = rows.map((r) => ({
+    eventId: r.event_id,
+    source: r.source,
+    detailType: r.detail_type,
+    detail: r.detail,
+  }));
   const response = await screen(sqsEvent(...events.map((e) => sqsRecord(e))), lambdaContext());
   expect(response.batchItemFailures).toEqual([]);
 }
