@@ -6,6 +6,7 @@ import {
   requestEventBodySchema,
 } from '../shared/domain/notification-event';
 import { type CreatePaymentBody, createPaymentBodySchema, PAYMENT_STATUSES } from '../shared/domain/payment';
+import { RISK_LEVELS } from '../shared/domain/risk';
 import { RequestError, validationError } from './errors';
 import { header } from './http';
 
@@ -83,14 +84,15 @@ const listQuerySchema = z.strictObject({
   to: z.string().datetime({ offset: true }).optional(),
   limit: z.coerce.number().int().min(1).max(100).default(20),
   cursor: z.string().min(1).max(512).optional(),
+  risk_level: z.enum(RISK_LEVELS).optional(),
 });
 
 /** `GET /payments`'s filters, page size and keyset position (from the opaque cursor). */
 export function listPaymentsQuery(event: APIGatewayProxyEvent) {
   const parsed = listQuerySchema.safeParse(event.queryStringParameters ?? {});
   if (!parsed.success) throw validationError(parsed.error, 'The query is invalid');
-  const { cursor, ...query } = parsed.data;
-  return { ...query, after: cursor === undefined ? undefined : decodeCursor(cursor) };
+  const { cursor, risk_level: riskLevel, ...query } = parsed.data;
+  return { ...query, riskLevel, after: cursor === undefined ? undefined : decodeCursor(cursor) };
 }
 
 // The cursor is opaque to clients: base64url of the last row's keyset position.

@@ -56,7 +56,8 @@ export const routes: Record<string, Route> = {
       idempotencyKey: key,
       body,
       correlationId: correlationIdOf(event),
-      answer: (payment) => ({ status: 201, body: JSON.stringify(payment) }),
+      // Not screened yet: `risk` is null until the risk worker assessed it (docs/architecture.md, "Risk screening").
+      answer: (payment) => ({ status: 201, body: JSON.stringify({ ...payment, risk: null }) }),
     });
     if (result.outcome === 'created') metrics.addMetric(METRICS.paymentsCreated, 'Count', 1);
     const headers: Record<string, string> =

@@ -68,6 +68,7 @@ describe('POST /payments', () => {
       currency: 'EUR',
       status: 'PENDING',
       metadata: { order: '42' },
+      risk: null,
     });
     expect(Object.keys(payment).sort()).toEqual([
       'amount',
@@ -78,6 +79,7 @@ describe('POST /payments', () => {
       'failure_reason',
       'id',
       'metadata',
+      'risk',
       'status',
       'updated_at',
       'user_id',
