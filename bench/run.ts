@@ -51,8 +51,9 @@ const RUNTIME_NODE_ARGS = (env.BENCH_RUNTIME_NODE_ARGS ?? '').split(' ').filter(
 
 if (env.BENCH_AB) {
   // A/B against another checkout (bench/ab.ts): its own table on stdout, no report files touched.
-  const { runAb } = await import('./ab');
-  await runAb();
+  // BENCH_ONLY=burst: measurement (5) in interleaved pairs (bench/ab-async.ts); else bench/ab.ts's set.
+  if (env.BENCH_ONLY === 'burst') await (await import('./ab-async')).runBurstAb(env.BENCH_AB);
+  else await (await import('./ab')).runAb();
   process.exit(0);
 }
 

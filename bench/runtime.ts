@@ -79,13 +79,18 @@ async function postgresCpuMs(postmaster: number): Promise<number> {
   return total;
 }
 
-/** `nodeArgs` go before the entry point, e.g. `--cpu-prof` to profile the runtime. */
+/**
+ * `nodeArgs` go before the entry point, e.g. `--cpu-prof` to profile the runtime; `entry` or `cwd` runs
+ * another checkout's runtime for an A/B (`cwd`: from that checkout's directory, with its migrations).
+ */
 export async function startBenchRuntime(
   options: {
     nodeArgs?: string[];
     env?: NodeJS.ProcessEnv;
     /** Another checkout's bin/local.ts (absolute), for an A/B run against it. */
     entry?: string;
+    /** Another checkout's root, to run its bin/local.ts from there. */
+    cwd?: string;
   } = {},
 ) {
   const dataDir = await mkdtemp(join(tmpdir(), 'payments-bench-'));
@@ -96,6 +101,7 @@ export async function startBenchRuntime(
     env,
     nodeArgs: options.nodeArgs,
     entry: options.entry,
+    cwd: options.cwd,
     timeoutMs: 120_000,
     onOutput: (chunk, stream) => {
       outputBytes += chunk.length;

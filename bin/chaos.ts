@@ -18,6 +18,8 @@ const rateFlags = {
   'crash-after-commit': ['runtime', 'crashAfterCommit'],
   'put-events-failure': ['runtime', 'putEventsFailure'],
   'notification-request-refused': ['runtime', 'notificationRequestRefused'],
+  'crash-mid-assessment': ['runtime', 'crashMidAssessment'],
+  'crash-after-assessment': ['runtime', 'crashAfterAssessment'],
   'gateway-transient': ['gateway', 'transientFailureRate'],
   'gateway-timeout': ['gateway', 'timeoutRate'],
 } as const;

@@ -47,10 +47,23 @@ export const METRICS = {
   notificationEventsProcessed: 'NotificationEventsProcessed',
   /** Messages a worker refused as poison (sent to the DLQ at once, without retries). */
   poisonMessages: 'PoisonMessages',
+  riskAssessed: 'RiskAssessed',
+  riskBlocked: 'RiskBlocked',
+  riskLevelNormal: 'RiskLevelNormal',
+  riskLevelElevated: 'RiskLevelElevated',
+  riskLevelHighest: 'RiskLevelHighest',
 } as const;
 
 export type MetricName = (typeof METRICS)[keyof typeof METRICS];
 
+/** The per-level count of risk assessments: `elevated` -> `RiskLevelElevated`. */
+export function riskLevelMetric(level: 'normal' | 'elevated' | 'highest'): MetricName {
+  return {
+    normal: METRICS.riskLevelNormal,
+    elevated: METRICS.riskLevelElevated,
+    highest: METRICS.riskLevelHighest,
+  }[level];
+}
 /** Operational metrics the alarms watch (not business counts, so not on the business widget). */
 export const HEALTH_METRICS = {
   /** Age of the oldest unpublished outbox row, reported by the always-on relay every 15 s. */

@@ -4,6 +4,7 @@ import {
   PaymentCreated,
   PaymentFailed,
   PaymentSucceeded,
+  RiskAssessed,
 } from '../lambdas/shared/events';
 
 /**
@@ -115,6 +116,12 @@ const functions = {
     usesDatabase: true,
     publishesEvents: false,
   },
+  riskWorker: {
+    timeoutSeconds: 30,
+    memoryMb: 512,
+    usesDatabase: true,
+    publishesEvents: true,
+  },
   retention: {
     timeoutSeconds: 120,
     memoryMb: 256,
@@ -155,6 +162,16 @@ const queues = {
     maxConcurrency: 5,
     retentionDays: 7,
   },
+  // Every payment passes through it before its charge: sized like the payments queue.
+  risk: {
+    consumer: 'riskWorker',
+    visibilityTimeoutSeconds: 180,
+    maxReceiveCount: 16,
+    batchSize: 10,
+    maxBatchingWindowSeconds: 0,
+    maxConcurrency: 10,
+    retentionDays: 7,
+  },
 } as const satisfies Record<string, QueueSpec<FunctionName>>;
 
 export type QueueName = keyof typeof queues;
@@ -178,9 +195,15 @@ export const topology = {
   migrator: 'migrator' as FunctionName,
   queues,
   rules: {
-    paymentCreatedToPayments: {
-      description: 'New payments go to the payment worker',
+    // Screened before charged (docs/architecture.md, "Risk screening"): created -> risk -> payments.
+    paymentCreatedToRisk: {
+      description: 'New payments go to the risk worker',
       pattern: { source: [PaymentCreated.source], 'detail-type': [PaymentCreated.detailType] },
+      queue: 'risk',
+    },
+    riskAssessedToPayments: {
+      description: 'Screened payments go to the payment worker',
+      pattern: { source: [RiskAssessed.source], 'detail-type': [RiskAssessed.detailType] },
       queue: 'payments',
     },
     paymentOutcomeToNotifications: {

@@ -35,6 +35,8 @@ export function ownRuntimeEnv(
 export interface SpawnOptions {
   env: NodeJS.ProcessEnv;
   timeoutMs: number;
+  /** Another checkout to run the runtime from (the bench's A/B against an older commit); default this one. */
+  cwd?: string;
   /** Node flags before the entry point (e.g. `--cpu-prof`). */
   nodeArgs?: readonly string[];
   /** The script to run, relative to the repository root (default `bin/local.ts`, i.e. `npm start`). */
@@ -49,7 +51,7 @@ export interface SpawnOptions {
 export function spawnLocalRuntime(options: SpawnOptions): Promise<{ child: ChildProcess; baseUrl: string }> {
   const entry = options.entry ?? 'bin/local.ts';
   const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', entry], {
-    cwd: ROOT,
+    cwd: options.cwd ?? ROOT,
     env: options.env,
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: options.detached ?? false,

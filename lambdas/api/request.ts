@@ -7,6 +7,7 @@ import {
   requestEventBodySchema,
 } from '../shared/domain/notification-event';
 import { type CreatePaymentBody, createPaymentBodySchema, PAYMENT_STATUSES } from '../shared/domain/payment';
+import { RISK_LEVELS } from '../shared/domain/risk';
 import { decodeCursor } from './cursor';
 import { RequestError, validationError } from './errors';
 import { header } from './http';
@@ -109,6 +110,7 @@ const listQuerySchema = z
     status: z.enum(PAYMENT_STATUSES).optional(),
     from: z.string().datetime({ offset: true }).optional(),
     to: z.string().datetime({ offset: true }).optional(),
+    risk_level: z.enum(RISK_LEVELS).optional(),
     ...PAGE,
   })
   .refine((q) => !q.from || !q.to || Date.parse(q.from) <= Date.parse(q.to), {

@@ -57,7 +57,8 @@ export const routes: Record<string, Route> = {
       idempotencyKey: key,
       body,
       correlationId: correlationIdOf(event),
-      answer: (payment) => ({ status: 201, body: JSON.stringify(payment) }),
+      // Not screened yet: `risk` is null until the risk worker assessed it (docs/architecture.md, "Risk screening").
+      answer: (payment) => ({ status: 201, body: JSON.stringify({ ...payment, risk: null }) }),
     });
     if (result.outcome === 'created') metrics.addMetric(METRICS.paymentsCreated, 'Count', 1);
     const headers: Record<string, string> =
@@ -67,7 +68,11 @@ export const routes: Record<string, Route> = {
 
   'GET /payments': async (event, deps) => {
     const query = listPaymentsQuery(event);
-    const page = await listPayments(deps.queries, { userId: callerId(event), ...query });
+    const page = await listPayments(deps.queries, {
+      userId: callerId(event),
+      ...query,
+      riskLevel: query.risk_level,
+    });
     return ok({ data: page.payments, next_cursor: page.next ? encodeCursor(page.next, query) : null });
   },
 

@@ -1,13 +1,16 @@
 import { METRICS } from '../../lib/names';
 import { SimulatedGateway } from '../shared/adapters/gateway/simulated-gateway';
 import { PostgresPaymentSettlementStore } from '../shared/adapters/postgres/payment-settlement-store';
-import { PaymentCreated } from '../shared/events';
+import { RiskAssessed } from '../shared/events';
 import { defineWorker } from '../shared/sqs-worker/define-worker';
 import { type ProcessPaymentDeps, processPayment } from '../shared/use-cases/process-payment';
 
-/** SQS (PaymentCreated) -> charge once -> terminal state, ledger and outcome event in one transaction. */
+/**
+ * SQS (RiskAssessed) -> charge once if the assessment allows it -> terminal state, ledger and outcome event in
+ * one transaction (a blocked payment: FAILED `risk_blocked`, no charge).
+ */
 export const paymentWorker = defineWorker({
-  accepts: [PaymentCreated],
+  accepts: [RiskAssessed],
   sideEffects: { chargeGuard: 'gateway-charge' },
   ports: ({ config, db, dispatcher, guards, clock, ids }): ProcessPaymentDeps => ({
     store: new PostgresPaymentSettlementStore(db),

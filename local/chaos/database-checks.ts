@@ -4,6 +4,7 @@ import {
   PaymentCreated,
   PaymentFailed,
   PaymentSucceeded,
+  RiskAssessed,
 } from '../../lambdas/shared/events';
 import { names } from '../../lib/names';
 
@@ -13,17 +14,21 @@ import { names } from '../../lib/names';
 const PAYMENTS_DLQ = names.deadLetterQueue('payments');
 const NOTIFICATIONS_DLQ = names.deadLetterQueue('notifications');
 const NOTIFICATION_REQUESTS_DLQ = names.deadLetterQueue('notificationRequests');
+const RISK_DLQ = names.deadLetterQueue('risk');
 
 export interface DrainState {
   payments: number;
   succeeded: number;
   failed: number;
   pending: number;
-  /** PENDING payments whose PaymentCreated message sits in the payments DLQ. */
+  /** PENDING payments whose message sits in a DLQ: PaymentCreated in the risk DLQ, RiskAssessed in the payments DLQ. */
   pendingInDlq: number;
+  /** Payments with a risk assessment, and payments FAILED `risk_blocked`. */
+  assessed: number;
+  riskBlocked: number;
   /** Messages still in the work queues (visible, in flight or delayed). */
   queuedMessages: number;
-  deadLetters: { payments: number; notifications: number; notificationRequests: number };
+  deadLetters: { payments: number; notifications: number; notificationRequests: number; risk: number };
   unpublishedOutbox: number;
 }
 
@@ -42,6 +47,9 @@ export async function readDrainState(db: Database): Promise<DrainState> {
       dlq_payments: number;
       dlq_notifications: number;
       dlq_notification_requests: number;
+      dlq_risk: number;
+      assessed: number;
+      risk_blocked: number;
       unpublished: number;
     }[]
   >`
@@ -52,14 +60,18 @@ export async function readDrainState(db: Database): Promise<DrainState> {
       (SELECT count(*) FROM payments WHERE status = 'PENDING')::int AS pending,
       (SELECT count(*) FROM payments p WHERE p.status = 'PENDING' AND EXISTS (
          SELECT 1 FROM local_queue_messages m
-         WHERE m.queue = ${PAYMENTS_DLQ} AND m.body::jsonb -> 'detail' -> 'payment' ->> 'id' = p.id::text
+         WHERE m.queue IN (${PAYMENTS_DLQ}, ${RISK_DLQ})
+           AND m.body::jsonb -> 'detail' -> 'payment' ->> 'id' = p.id::text
       ))::int AS pending_in_dlq,
       (SELECT count(*) FROM local_queue_messages
-       WHERE queue NOT IN (${PAYMENTS_DLQ}, ${NOTIFICATIONS_DLQ}, ${NOTIFICATION_REQUESTS_DLQ}))::int AS queued,
+       WHERE queue NOT IN (${PAYMENTS_DLQ}, ${NOTIFICATIONS_DLQ}, ${NOTIFICATION_REQUESTS_DLQ}, ${RISK_DLQ}))::int AS queued,
       (SELECT count(*) FROM local_queue_messages WHERE queue = ${PAYMENTS_DLQ})::int AS dlq_payments,
       (SELECT count(*) FROM local_queue_messages WHERE queue = ${NOTIFICATIONS_DLQ})::int AS dlq_notifications,
       (SELECT count(*) FROM local_queue_messages
        WHERE queue = ${NOTIFICATION_REQUESTS_DLQ})::int AS dlq_notification_requests,
+      (SELECT count(*) FROM local_queue_messages WHERE queue = ${RISK_DLQ})::int AS dlq_risk,
+      (SELECT count(*) FROM risk_assessments)::int AS assessed,
+      (SELECT count(*) FROM payments WHERE failure_code = 'risk_blocked')::int AS risk_blocked,
       (SELECT count(*) FROM outbox WHERE published_at IS NULL)::int AS unpublished`;
   const r = row!;
   return {
@@ -68,11 +80,14 @@ export async function readDrainState(db: Database): Promise<DrainState> {
     failed: r.failed,
     pending: r.pending,
     pendingInDlq: r.pending_in_dlq,
+    assessed: r.assessed,
+    riskBlocked: r.risk_blocked,
     queuedMessages: r.queued,
     deadLetters: {
       payments: r.dlq_payments,
       notifications: r.dlq_notifications,
       notificationRequests: r.dlq_notification_requests,
+      risk: r.dlq_risk,
     },
     unpublishedOutbox: r.unpublished,
   };
@@ -147,7 +162,7 @@ export async function checkInvariants(db: Database, client: ClientRecord): Promi
     name: 'no payment PENDING outside the DLQ',
     ok: state.pending === state.pendingInDlq,
     count: state.pending,
-    detail: `${state.pending} PENDING, ${state.pendingInDlq} of them with their message in ${PAYMENTS_DLQ}`,
+    detail: `${state.pending} PENDING, ${state.pendingInDlq} of them with their message in ${PAYMENTS_DLQ} or ${RISK_DLQ}`,
   });
 
   // 3. The gateway charged each payment at most once, and only payments that exist.
@@ -164,18 +179,21 @@ export async function checkInvariants(db: Database, client: ClientRecord): Promi
     result('gateway charges <= 1 per payment', charges, [...multi, ...orphans], `${charges} charges`),
   );
 
-  // 4. SUCCEEDED exactly when charged successfully; FAILED only on a decline the gateway recorded.
+  // 4. SUCCEEDED exactly when charged successfully; FAILED only on a decline the gateway recorded, or
+  //    blocked by the risk screening (then never charged: invariant 12).
   const mischarged = await db`
-    SELECT p.id, p.status, c.outcome FROM payments p
+    SELECT p.id, p.status, p.failure_code, c.outcome FROM payments p
     LEFT JOIN gateway_charges c ON c.idempotency_key = p.id::text
     WHERE (p.status = 'SUCCEEDED' AND c.outcome IS DISTINCT FROM 'succeeded')
-       OR (p.status = 'FAILED' AND c.outcome IS DISTINCT FROM 'declined')`;
+       OR (p.status = 'FAILED' AND p.failure_code IS DISTINCT FROM 'risk_blocked'
+           AND c.outcome IS DISTINCT FROM 'declined')`;
   results.push(
     result(
       'gateway charges = 1 per SUCCEEDED (FAILED = declined)',
       terminal,
       mischarged,
-      `${state.succeeded} SUCCEEDED charged once, ${state.failed} FAILED declined once`,
+      `${state.succeeded} SUCCEEDED charged once, ${state.failed - state.riskBlocked} FAILED declined once, ` +
+        `${state.riskBlocked} FAILED risk_blocked`,
     ),
   );
 
@@ -273,6 +291,7 @@ export async function checkInvariants(db: Database, client: ClientRecord): Promi
     count: client.anomalies.length,
     detail: client.anomalies.length === 0 ? 'replays identical, 422 on a changed body' : client.anomalies[0]!,
   });
+  results.push(...(await checkRiskInvariants(db, state)));
   return results;
 }
 
@@ -352,4 +371,53 @@ export async function checkEventInvariants(
       : `${client.refusedWithoutRetryAfter} 503 without Retry-After, ${client.serverErrors} other 5xx; ${client.anomalies[0] ?? ''}`,
   });
   return results;
+}
+
+/** Screened before charged (docs/architecture.md, "Risk screening"). */
+async function checkRiskInvariants(db: Database, state: DrainState): Promise<InvariantResult[]> {
+  const terminal = state.succeeded + state.failed;
+  // 11. Every terminal payment was assessed exactly once (the primary key allows no second) and every
+  //     assessed payment has exactly one RiskAssessed.
+  const unassessed = await db`
+    WITH e AS (SELECT (detail -> 'payment' ->> 'id') AS payment_id, count(*) AS events
+               FROM outbox WHERE detail_type = ${RiskAssessed.detailType} GROUP BY 1)
+    SELECT p.id, p.status, (r.payment_id IS NOT NULL) AS assessed, coalesce(e.events, 0)::int AS events
+    FROM payments p
+    LEFT JOIN risk_assessments r ON r.payment_id = p.id
+    LEFT JOIN e ON e.payment_id = p.id::text
+    WHERE (p.status <> 'PENDING' AND r.payment_id IS NULL)
+       OR coalesce(e.events, 0) <> (CASE WHEN r.payment_id IS NULL THEN 0 ELSE 1 END)`;
+  // 12. The gateway never saw a payment assessed `block`.
+  const chargedBlocked = await db`
+    SELECT r.payment_id, c.outcome FROM risk_assessments r
+    JOIN gateway_charges c ON c.idempotency_key = r.payment_id::text
+    WHERE r.outcome = 'block'`;
+  // 13. risk_blocked exactly when assessed `block` (a terminal blocked payment is never anything else).
+  const misblocked = await db`
+    SELECT p.id, p.status, p.failure_code, r.outcome FROM payments p
+    LEFT JOIN risk_assessments r ON r.payment_id = p.id
+    WHERE (p.failure_code = 'risk_blocked' AND r.outcome IS DISTINCT FROM 'block')
+       OR (r.outcome = 'block' AND p.status <> 'PENDING' AND p.failure_code IS DISTINCT FROM 'risk_blocked')`;
+  const [blocks = { n: 0 }] = await db<{ n: number }[]>`
+    SELECT count(*)::int AS n FROM risk_assessments WHERE outcome = 'block'`;
+  return [
+    result(
+      'exactly one assessment per terminal payment (one RiskAssessed each)',
+      terminal,
+      unassessed,
+      `${state.assessed} assessments, each with one RiskAssessed, for ${state.payments} payments (${terminal} terminal)`,
+    ),
+    result(
+      'no gateway charge for a blocked payment',
+      blocks.n,
+      chargedBlocked,
+      `${blocks.n} assessed block, none charged`,
+    ),
+    result(
+      'every risk_blocked payment was assessed block',
+      state.riskBlocked,
+      misblocked,
+      `${state.riskBlocked} risk_blocked, each assessed block; every terminal block is risk_blocked`,
+    ),
+  ];
 }

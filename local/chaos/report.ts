@@ -26,6 +26,10 @@ export function formatChaosReport(r: ChaosReport): string {
     ['worker crash before the gateway call', f.runtime.crashesBeforeCharge],
     ['worker crash after charge, before commit', f.runtime.crashesAfterCharge],
     ['worker crash after commit, before publish', f.runtime.crashesAfterCommit],
+    ['risk worker crash mid-assessment', f.runtime.crashesMidAssessment],
+    ['risk worker crash after commit, before publish', f.runtime.crashesAfterAssessment],
+    ['  of the duplicate deliveries: to the risk queue', f.runtime.duplicateDeliveriesToRisk],
+    ['  of the concurrent deliveries: to the risk queue', f.runtime.concurrentDeliveriesToRisk],
     ['gateway timeouts', f.runtime.gatewayTimeouts],
     ['gateway transient errors', f.runtime.gatewayTransientErrors],
     ['PutEvents entries refused', f.runtime.putEventsEntriesRefused],
@@ -49,7 +53,8 @@ export function formatChaosReport(r: ChaosReport): string {
         .join(', ')}); ${r.events.unanswered} got no answer and were retried`,
     `Payments: ${o.payments} (${o.succeeded} SUCCEEDED, ${o.failed} FAILED, ${o.pending} PENDING); ` +
       `DLQ messages: payments ${o.deadLetters.payments}, notifications ${o.deadLetters.notifications}, ` +
-      `notification requests ${o.deadLetters.notificationRequests}`,
+      `notification requests ${o.deadLetters.notificationRequests}, risk ${o.deadLetters.risk}`,
+    `Risk: ${o.assessed} assessed, ${o.riskBlocked} FAILED risk_blocked`,
     '',
     table([['fault injected', 'count'], ...faultRows.map(([n, c]) => [n, String(c)])]),
     `(${totalFaults(r)} faults in all)`,

@@ -53,6 +53,8 @@ export const DEFAULT_CHAOS_OPTIONS: Omit<ChaosOptions, 'seed'> = {
     crashAfterCommit: 0.03,
     putEventsFailure: 0.05,
     notificationRequestRefused: 0.4,
+    crashMidAssessment: 0.03,
+    crashAfterAssessment: 0.03,
   },
   gateway: { transientFailureRate: 0.05, timeoutRate: 0.05 },
   events: 2000,
@@ -94,10 +96,14 @@ function addCounts(a: FaultCounts, b: Partial<FaultCounts> | undefined): FaultCo
   return sum;
 }
 
+/** Runtime faults injected, without the per-queue breakdowns (`...ToRisk`), which are counted in their totals. */
+const runtimeTotal = (counts: FaultCounts) =>
+  Object.entries(counts)
+    .filter(([name]) => !name.endsWith('ToRisk'))
+    .reduce((a, [, n]) => a + n, 0);
+
 export const totalFaults = (r: Pick<ChaosReport, 'faults'>) =>
-  Object.values(r.faults.runtime).reduce((a, b) => a + b, 0) +
-  Object.values(r.faults.client).reduce((a, b) => a + b, 0) +
-  r.faults.kills;
+  runtimeTotal(r.faults.runtime) + Object.values(r.faults.client).reduce((a, b) => a + b, 0) + r.faults.kills;
 
 async function makeClients(count: number, secret: string): Promise<LoadClient[]> {
   const config = loadConfig(tokenConfigSchema, { JWT_SECRET: 'x'.repeat(32) });
@@ -167,16 +173,14 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       state = await readDrainState(db).catch(() => state);
       const s = load.stats;
       const injected =
-        Object.values(runtimeFaults()).reduce((a, b) => a + b, 0) +
-        Object.values(s.faults).reduce((a, b) => a + b, 0) +
-        kills;
+        runtimeTotal(runtimeFaults()) + Object.values(s.faults).reduce((a, b) => a + b, 0) + kills;
       const done = state ? state.succeeded + state.failed + state.pendingInDlq : 0;
       progress(
         `[chaos] ${seconds(Date.now() - started)}s ${phase}: sent ${s.sent}/${options.payments}, ` +
           `answered ${s.answered}, drained ${done}/${state?.payments ?? 0} ` +
           `(dlq ${state?.deadLetters.payments ?? 0}+${state?.deadLetters.notifications ?? 0}` +
-          `+${state?.deadLetters.notificationRequests ?? 0}), events ${events.stats.answered}/${options.events} ` +
-          `(503 ${events.stats.refused}), ` +
+          `+${state?.deadLetters.notificationRequests ?? 0}+${state?.deadLetters.risk ?? 0}), ` +
+          `events ${events.stats.answered}/${options.events} (503 ${events.stats.refused}), ` +
           `faults injected ${injected}, kills ${kills}, 5xx ${s.serverErrors}`,
       );
     };

@@ -16,6 +16,10 @@ export const faultRatesSchema = z.strictObject({
   crashAfterCharge: rate,
   /** ... after the commit, before the outcome event is published. */
   crashAfterCommit: rate,
+  /** The risk worker crashes mid-assessment: the history read and scored, nothing committed. */
+  crashMidAssessment: rate,
+  /** ... after the assessment and its RiskAssessed row commit, before the event is published. */
+  crashAfterAssessment: rate,
   /** The PutEvents endpoint refuses an entry (FailedEntryCount), as EventBridge sometimes does. */
   putEventsFailure: rate,
   /**
@@ -70,6 +74,11 @@ export interface FaultCounts {
   notificationRequestsRefused: number;
   gatewayTransientErrors: number;
   gatewayTimeouts: number;
+  crashesMidAssessment: number;
+  crashesAfterAssessment: number;
+  /** The share of duplicateDeliveries and concurrentDeliveries that went to the risk queue. */
+  duplicateDeliveriesToRisk: number;
+  concurrentDeliveriesToRisk: number;
 }
 
 export const zeroFaultCounts = (): FaultCounts => ({
@@ -82,6 +91,10 @@ export const zeroFaultCounts = (): FaultCounts => ({
   notificationRequestsRefused: 0,
   gatewayTransientErrors: 0,
   gatewayTimeouts: 0,
+  crashesMidAssessment: 0,
+  crashesAfterAssessment: 0,
+  duplicateDeliveriesToRisk: 0,
+  concurrentDeliveriesToRisk: 0,
 });
 
 /** Thrown where a fault crashes a worker: the invocation fails as if it had died at that step. */

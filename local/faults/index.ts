@@ -1,6 +1,8 @@
 import type { SQSEvent } from 'aws-lambda';
 import type { paymentWorker } from '../../lambdas/payment-worker/handler';
+import type { riskWorker } from '../../lambdas/risk-worker/handler';
 import { NotificationRequested } from '../../lambdas/shared/events';
+import type { QueueName } from '../../lib/topology';
 import type { LoadedModule } from '../functions';
 import type { LambdaHandler } from '../lambda-context';
 import type { PollerHooks } from '../poller';
@@ -16,6 +18,10 @@ import {
   zeroFaultCounts,
 } from './config';
 import { paymentPortsWithFaults } from './payment-worker';
+import { riskPortsWithFaults } from './risk-worker';
+
+/** The queue whose deliveries are also tallied on their own (the risk worker's). */
+const RISK_QUEUE: QueueName = 'risk';
 
 // Fault injection for the local runtime only (the chaos run). Nothing under lambdas/ or lib/ imports
 // this: faults wrap the shipped code's ports and the runtime's queues from outside.
@@ -83,6 +89,7 @@ export class LocalFaults implements FaultDice {
         let redelivered = false;
         for (const record of event.Records) {
           if (!this.fires(this.rates.concurrentDelivery, 'concurrentDeliveries')) continue;
+          if (queue === RISK_QUEUE) this.count('concurrentDeliveriesToRisk');
           // As when a visibility timeout runs out mid-invocation: another consumer receives it now.
           await seams.store.changeVisibility(queue, record.receiptHandle, 0);
           redelivered = true;
@@ -99,6 +106,7 @@ export class LocalFaults implements FaultDice {
             succeeded.has(r.messageId) && this.fires(this.rates.duplicateDelivery, 'duplicateDeliveries'),
         ).map((r) => r.body);
         if (copies.length === 0) return;
+        if (queue === RISK_QUEUE) this.tally.duplicateDeliveriesToRisk += copies.length;
         await seams.store.send(queue, copies);
         seams.wake(queue);
       },
@@ -116,8 +124,14 @@ export class LocalFaults implements FaultDice {
     return { ErrorCode: 'InternalFailure', ErrorMessage: 'Injected failure (LOCAL_FAULTS)' };
   }
 
-  /** The handler the runtime runs for a function: the payment worker's, with its ports wrapped. */
+  /** The handler the runtime runs for a function: the payment and risk workers', with their ports wrapped. */
   handlerOf(functionName: string, module: LoadedModule): LambdaHandler | undefined {
+    if (functionName === 'riskWorker') {
+      const worker = module.riskWorker as typeof riskWorker;
+      return worker.create({
+        ports: (ports) => riskPortsWithFaults(ports, this.rates, this),
+      }) as LambdaHandler;
+    }
     if (functionName !== 'paymentWorker') return undefined;
     const worker = module.paymentWorker as typeof paymentWorker;
     return worker.create({

@@ -31,6 +31,7 @@ export function paymentPortsWithFaults(
     },
     store: {
       findPayment: (id) => store.findPayment(id),
+      findAssessment: (id) => store.findAssessment(id),
       // Charged (and the charge's result stored by the guard), then: no commit, or a commit and no publish.
       settle: async (paymentId, settlement, eventFor) => {
         dice.crash(rates.crashAfterCharge, 'crashesAfterCharge', 'after the charge');

@@ -466,6 +466,17 @@ export function fuzzRequest(ctx: FuzzContext): fc.Arbitrary<FuzzRequest> {
       ),
     },
     {
+      // The risk_level filter (issue 15): the levels, near misses, and anything else.
+      weight: 1,
+      arbitrary: get(
+        'GET /payments',
+        query(
+          ['risk_level', 'status', 'limit'],
+          fc.oneof(fc.constantFrom('normal', 'elevated', 'highest', 'HIGHEST', 'block', ''), statuses),
+        ).map((q) => `/payments${q}`),
+      ),
+    },
+    {
       weight: 3,
       arbitrary: get(
         'GET /payments/{id}',

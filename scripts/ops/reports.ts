@@ -2,7 +2,7 @@ import type { Database } from '../../lambdas/shared/adapters/postgres/database';
 import { PostgresRetentionStore } from '../../lambdas/shared/adapters/postgres/retention-store';
 import { systemClock } from '../../lambdas/shared/adapters/system';
 import { loadConfig, retentionPolicyOf, retentionSettingsSchema } from '../../lambdas/shared/config';
-import { PaymentCreated } from '../../lambdas/shared/events';
+import { PaymentCreated, RiskAssessed } from '../../lambdas/shared/events';
 import { purgeExpiredData, type RetentionReport } from '../../lambdas/shared/use-cases/purge-expired-data';
 import { type DeadLetterRef, deliveryOf, type OpsBackend } from './backend';
 import { describeEvent } from './events';
@@ -32,15 +32,17 @@ export async function stuckPaymentsReport(
   options: { olderThanSeconds: number; limit: number; scan: number },
 ): Promise<StuckPaymentsReport> {
   const stuck = await findStuckPayments(db, options);
-  const route = deliveryOf(PaymentCreated.detailType);
-  if (!backend || !route || stuck.count === 0)
+  // A PENDING payment waits on its PaymentCreated (risk screening) or its RiskAssessed (the charge).
+  const waitingOn: string[] = [PaymentCreated.detailType, RiskAssessed.detailType];
+  const routes = waitingOn.flatMap((t) => deliveryOf(t) ?? []);
+  if (!backend || routes.length === 0 || stuck.count === 0)
     return { ...stuck, olderThanSeconds: options.olderThanSeconds };
-  // A PaymentCreated event ends in the payments queue's DLQ (worker gave up) or its rule target's DLQ
-  // (EventBridge could not deliver it to the queue).
-  const refs: DeadLetterRef[] = [
-    { kind: 'queue', name: route.queue },
-    { kind: 'target', name: route.rule },
-  ];
+  // Such an event ends in its queue's DLQ (worker gave up) or its rule target's DLQ (EventBridge could not
+  // deliver it to the queue).
+  const refs: DeadLetterRef[] = routes.flatMap((route) => [
+    { kind: 'queue' as const, name: route.queue },
+    { kind: 'target' as const, name: route.rule },
+  ]);
   const listed = new Set(stuck.oldest.map((p) => p.id));
   const found = new Map<string, string>();
   let scanned = 0;
@@ -52,7 +54,7 @@ export async function stuckPaymentsReport(
     depth += read.depth;
     for (const message of read.messages) {
       const event = describeEvent(message.body);
-      if (event.detailType === PaymentCreated.detailType && event.paymentId && listed.has(event.paymentId)) {
+      if (waitingOn.includes(event.detailType ?? '') && event.paymentId && listed.has(event.paymentId)) {
         found.set(event.paymentId, `${ref.name} (${ref.kind} DLQ)`);
       }
     }

@@ -23,6 +23,8 @@ describe('chaos run (300 payments, every fault on)', () => {
         crashAfterCommit: 0.05,
         putEventsFailure: 0.1,
         notificationRequestRefused: 0.4,
+        crashMidAssessment: 0.05,
+        crashAfterAssessment: 0.05,
       },
       events: 150,
       eventConcurrency: 4,
@@ -44,6 +46,9 @@ describe('chaos run (300 payments, every fault on)', () => {
       'no outbox row unpublished',
       'zero 5xx answers',
       'retries answered per the idempotency contract',
+      'exactly one assessment per terminal payment (one RiskAssessed each)',
+      'no gateway charge for a blocked payment',
+      'every risk_blocked payment was assessed block',
       'each accepted event id processed exactly once',
       'its notifications sent once (one per channel, one NotificationSent each)',
       'one guarded send per stored notification',
@@ -57,6 +62,7 @@ describe('chaos run (300 payments, every fault on)', () => {
     expect(o.payments).toBe(300);
     expect(o.succeeded + o.failed + o.pendingInDlq).toBe(300);
     expect(o.failed).toBeGreaterThan(0); // declines are part of the mix
+    expect(o.riskBlocked).toBeGreaterThan(0); // and so are payments the risk rules block
     expect(report.http.byStatus['422']).toBe(report.faults.client.changedBodies);
     expect(report.events.accepted).toBe(150);
   });
@@ -73,6 +79,8 @@ describe('chaos run (300 payments, every fault on)', () => {
     expect(r.putEventsEntriesRefused).toBeGreaterThan(0);
     expect(r.notificationRequestsRefused).toBeGreaterThan(0);
     expect(report.events.byStatus['503']).toBeGreaterThan(0); // refused 3 times in a row: retried by the client
+    expect(r.crashesMidAssessment + r.crashesAfterAssessment).toBeGreaterThan(0);
+    expect(r.duplicateDeliveriesToRisk + r.concurrentDeliveriesToRisk).toBeGreaterThan(0);
     expect(r.gatewayTimeouts + r.gatewayTransientErrors).toBeGreaterThan(0);
     expect(totalFaults(report)).toBeGreaterThan(100);
   });

@@ -9,7 +9,17 @@ export interface Payment {
   currency: string;
   status: 'PENDING' | 'SUCCEEDED' | 'FAILED';
   failure_code: string | null;
+  failure_reason?: string | null;
   created_at: string;
+  /** Null until the risk worker assessed the payment. */
+  risk?: {
+    score: number;
+    level: 'normal' | 'elevated' | 'highest';
+    outcome: 'allow' | 'block';
+    reasons: { rule: string; score: number }[];
+    rules_version: string;
+    assessed_at: string;
+  } | null;
 }
 
 export interface Notification {

@@ -20,18 +20,19 @@ describe('local runtime with LOCAL_CONSUMERS=off', () => {
       ids.push((created.json as { id: string }).id);
     }
     // The relay publishes them after the 201s: wait until all three are queued. The runtime says no
-    // consumer runs, so they stay there.
+    // consumer runs, so they stay there. PaymentCreated goes to the risk queue first (screened before charged).
     const status = await client.eventually(
       () => runtime().status(),
-      (s) => s.queues.payments!.visible >= 3,
+      (s) => s.queues.risk!.visible >= 3,
       30_000,
     );
-    expect(status.queues.payments).toMatchObject({
+    expect(status.queues.risk).toMatchObject({
       consumer: 'off',
       visible: 3,
       inFlight: 0,
       inFlightBatches: 0,
     });
+    expect(status.queues.payments).toMatchObject({ consumer: 'off', visible: 0 });
     for (const id of ids) {
       const got = await client.request<{ status: string }>('GET', `/payments/${id}`);
       expect(got.status).toBe(200);

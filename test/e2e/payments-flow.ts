@@ -7,6 +7,7 @@ import { isTerminal, type Payment, PaymentsClient } from './client';
 
 const CURRENCY = 'USD';
 const DECLINED_AMOUNT = 2013; // the simulated gateway declines amounts ending in 13
+const BLOCKED_AMOUNT = 1_000_000; // USD 10,000.00: the risk rules block it whatever the user's history
 
 export interface FlowTarget {
   /**
@@ -89,6 +90,31 @@ export function paymentsFlow(target: () => FlowTarget): void {
       30_000,
     );
     expect(notifications.map((n) => n.channel).sort()).toEqual(['email', 'sms']);
+  }, 60_000);
+
+  it('blocks USD 10,000.00 before the charge: FAILED risk_blocked, assessed block, two notifications, no balance change', async () => {
+    const client = await isolatedClient();
+    const balanceBefore = await client.balance(CURRENCY);
+    const created = await client.createPayment({ amount: BLOCKED_AMOUNT, currency: CURRENCY });
+    expect(created.status).toBe(201);
+    expect(created.json.risk).toBeNull();
+    const payment = await client.eventually(() => client.getPayment(created.json.id), isTerminal, 30_000);
+    expect(payment).toMatchObject({
+      status: 'FAILED',
+      failure_code: 'risk_blocked',
+      risk: { level: 'highest', outcome: 'block', score: 100 },
+    });
+    expect(payment.failure_reason).toMatch(/^Blocked by risk screening \(score 100: amount_threshold \+100/);
+    expect(payment.risk?.reasons).toEqual(expect.arrayContaining([{ rule: 'amount_threshold', score: 100 }]));
+    const notifications = await client.eventually(
+      () => client.notifications(payment.id),
+      (n) => n.length >= 2,
+      30_000,
+    );
+    expect(notifications.map((n) => n.channel).sort()).toEqual(['email', 'sms']);
+    const listed = await client.listAllPayments('risk_level=highest');
+    expect(listed.map((p) => p.id)).toContain(payment.id);
+    expect(await client.balance(CURRENCY)).toBe(balanceBefore);
   }, 60_000);
 
   it('replays the same key and body, and refuses the same key with another body (422)', async () => {

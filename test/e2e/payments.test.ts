@@ -40,6 +40,35 @@ describe(`payments end to end (${deployed ? process.env.E2E_BASE_URL : 'local ru
   } else {
     const runtime = localRuntimeForFile();
     paymentsFlow(() => ({ isolatedClient: () => localClient(runtime()) }));
+
+    // Needs a user with no history (the velocity rules would add to the score): local only.
+    it('screens a first USD 5,000.00 payment as elevated and still charges it, with two notifications', async () => {
+      const client = await localClient(runtime());
+      const created = await client.createPayment({ amount: 500_000, currency: CURRENCY });
+      expect(created.status).toBe(201);
+      const payment = await client.eventually(() => client.getPayment(created.json.id), isTerminal, 30_000);
+      expect(payment).toMatchObject({
+        status: 'SUCCEEDED',
+        failure_code: null,
+        risk: {
+          score: 70,
+          level: 'elevated',
+          outcome: 'allow',
+          reasons: [
+            { rule: 'amount_threshold', score: 65 },
+            { rule: 'first_payment', score: 5 },
+          ],
+        },
+      });
+      const notifications = await client.eventually(
+        () => client.notifications(payment.id),
+        (n) => n.length >= 2,
+        30_000,
+      );
+      expect(notifications.map((n) => n.channel).sort()).toEqual(['email', 'sms']);
+      expect((await client.listAllPayments('risk_level=elevated')).map((p) => p.id)).toEqual([payment.id]);
+      expect(await client.balance(CURRENCY)).toBe(500_000);
+    }, 60_000);
   }
 });
 

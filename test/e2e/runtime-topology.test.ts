@@ -33,8 +33,9 @@ describe('local runtime on a copy of the topology with a queue, a rule and a sch
       'notifications-dlq': expect.objectContaining({ visible: 0 }),
       'notificationRequests-dlq': expect.objectContaining({ visible: 0 }),
       'paymentsCopy-dlq': expect.objectContaining({ visible: 0 }),
+      'risk-dlq': expect.objectContaining({ visible: 0 }),
     });
-    // Two deliveries of PaymentCreated, one charge: the ledger holds the amount once.
+    // Two deliveries of RiskAssessed, one charge: the ledger holds the amount once.
     expect(await client.balance('EUR')).toBe(4200);
     const notifications = await client.eventually(
       () => client.notifications(payment.id),

@@ -188,6 +188,26 @@ describe('database alarms', () => {
   });
 });
 
+describe('risk screening operations', () => {
+  it('the risk queue gets its DLQ, new-dead-letter and oldest-message alarms, and the risk worker its own', () => {
+    const alarmNames = Object.values(resourcesOfType(template, 'AWS::CloudWatch::Alarm')).map(
+      (a) => a.Properties!.AlarmName,
+    );
+    for (const name of ['risk-dlq', 'risk-dlq-new', 'risk-oldest-message', 'riskWorker-errors']) {
+      expect(alarmNames).toContain(names.alarm('dev', name));
+    }
+  });
+
+  it('the dashboard draws the risk queue and the risk metrics', () => {
+    const [dashboard] = Object.values(resourcesOfType(template, 'AWS::CloudWatch::Dashboard'));
+    const body = JSON.stringify(dashboard!.Properties!.DashboardBody);
+    for (const metric of ['RiskAssessed', 'RiskBlocked', 'RiskLevelElevated', 'RiskLevelHighest']) {
+      expect(body).toContain(`MetricName=\\\\\\"${metric}\\\\\\"`);
+    }
+    expect(body).toMatch(/risk/);
+  });
+});
+
 describe('outbox and retention alarms', () => {
   const alarmNamed = (name: string) =>
     Object.values(resourcesOfType(template, 'AWS::CloudWatch::Alarm')).find(

@@ -74,6 +74,7 @@ describe('POST /payments', () => {
       currency: 'EUR',
       status: 'PENDING',
       metadata: { order: '42' },
+      risk: null,
     });
     expect(Object.keys(payment).sort()).toEqual([
       'amount',
@@ -84,6 +85,7 @@ describe('POST /payments', () => {
       'failure_reason',
       'id',
       'metadata',
+      'risk',
       'status',
       'updated_at',
       'user_id',

@@ -71,9 +71,9 @@ describe('local AWS endpoints through the real SDK clients', () => {
     expect(out.Entries![1]!.EventId).toMatch(/^[0-9a-f-]{36}$/);
     expect(out.Entries![2]!.ErrorCode).toBe('InvalidArgument');
     expect(out.Entries![3]!.ErrorCode).toBe('InvalidArgument');
-    expect(woken.sort()).toEqual(['notifications', 'payments']);
+    expect(woken.sort()).toEqual(['notifications', 'risk']);
 
-    const [created] = await store.receive('payments', {
+    const [created] = await store.receive('risk', {
       maxMessages: 10,
       visibilityTimeoutSeconds: 30,
       leasedBy: 't',
@@ -113,7 +113,7 @@ describe('local AWS endpoints through the real SDK clients', () => {
       if (saved === undefined) delete process.env.AWS_ENDPOINT_URL_EVENTBRIDGE;
       else process.env.AWS_ENDPOINT_URL_EVENTBRIDGE = saved;
     }
-    const received = await store.receive('payments', {
+    const received = await store.receive('risk', {
       maxMessages: 10,
       visibilityTimeoutSeconds: 30,
       leasedBy: 't',

@@ -5,6 +5,7 @@ import {
   PaymentCreated,
   PaymentFailed,
   PaymentSucceeded,
+  RiskAssessed,
 } from '../../lambdas/shared/events';
 import { topology } from '../../lib/topology';
 import { compileRule, compileRules, UnsupportedPatternError } from '../../local/rule-matcher';
@@ -22,7 +23,8 @@ describe('local rule matcher', () => {
     rules.filter((r) => r.matches(envelope(contract))).map((r) => r.queue);
 
   it('routes every contract event the way the topology says', () => {
-    expect(route(PaymentCreated)).toEqual(['payments']);
+    expect(route(PaymentCreated)).toEqual(['risk']);
+    expect(route(RiskAssessed)).toEqual(['payments']);
     expect(route(PaymentSucceeded)).toEqual(['notifications']);
     expect(route(PaymentFailed)).toEqual(['notifications']);
     expect(route(NotificationSent)).toEqual([]);
@@ -31,7 +33,14 @@ describe('local rule matcher', () => {
     const contracts = Object.values(events).filter(
       (v): v is typeof PaymentCreated => typeof v === 'object' && v !== null && 'detailType' in v,
     );
-    expect(contracts).toHaveLength(5);
+    expect(contracts.map((c) => c.detailType).sort()).toEqual([
+      NotificationRequested.detailType,
+      NotificationSent.detailType,
+      PaymentCreated.detailType,
+      PaymentFailed.detailType,
+      PaymentSucceeded.detailType,
+      RiskAssessed.detailType,
+    ]);
     expect(contracts.filter((e) => route(e).length === 0).map((e) => e.detailType)).toEqual([
       ...topology.unrouted,
     ]);

@@ -86,6 +86,7 @@ describe('npm run ops against the local runtime database', () => {
       ['queue', 'payments', 2, 3, 1],
       ['queue', 'notifications', 0, 0, 0],
       ['queue', 'notificationRequests', 0, 0, 0],
+      ['queue', 'risk', 0, 0, 0],
     ]);
     expect(JSON.parse(report[0]!.samples[0]!.body).detail.payment.id).toBe(payment.id);
 
@@ -211,7 +212,7 @@ describe('npm run ops against the local runtime database', () => {
   });
 
   it('replay-target explains that the local bus has no target DLQs; bad input is a usage error', async () => {
-    const replay = await run(['dlq', 'replay-target', 'paymentCreatedToPayments']);
+    const replay = await run(['dlq', 'replay-target', 'paymentCreatedToRisk']);
     expect(replay.status).toBe(0);
     expect(replay.out).toMatch(/received 0.*\n.*no rule-target DLQs/);
     const bad = await run(['payments', 'stuck', '--older-than', 'soon']);

@@ -17,7 +17,7 @@ import {
   RecordingRetries,
   rawSqsRecord,
   scriptedRandom,
-  seedPendingPayment,
+  seedAssessedPayment,
   sqsEvent,
   sqsRecord,
   testResources,
@@ -32,6 +32,7 @@ function crashingOnce(
   let crashed = false;
   return {
     findPayment: (id) => store.findPayment(id),
+    findAssessment: (id) => store.findAssessment(id),
     settle: async (...args) => {
       const crash = () => {
         crashed = true;
@@ -105,12 +106,12 @@ describe('payment worker (real PostgreSQL)', () => {
       paymentId,
     );
 
-  it('the same PaymentCreated delivered 10 times: one charge, one transition, one posting, one outcome event, one notification per channel', async () => {
-    const { payment, created } = await seedPendingPayment(t.db, { amount: 4200 });
+  it('the same RiskAssessed delivered 10 times: one charge, one transition, one posting, one outcome event, one notification per channel', async () => {
+    const { payment, assessed } = await seedAssessedPayment(t.db, { amount: 4200 });
     const worker = newPaymentWorker();
     for (let i = 0; i < 10; i++) {
       const response = await worker.handler(
-        sqsEvent(sqsRecord(created, { receiveCount: i + 1 })),
+        sqsEvent(sqsRecord(assessed, { receiveCount: i + 1 })),
         lambdaContext(),
       );
       expect(response.batchItemFailures).toEqual([]);
@@ -122,7 +123,7 @@ describe('payment worker (real PostgreSQL)', () => {
     const outcomes = worker.publisher.ofType(PaymentSucceeded.detailType);
     expect(outcomes).toHaveLength(1);
     expect(outcomes[0]?.detail).toMatchObject({
-      correlation_id: created.detail.correlation_id,
+      correlation_id: assessed.detail.correlation_id,
       payment: { id: payment.id, status: 'SUCCEEDED' },
     });
 
@@ -141,20 +142,20 @@ describe('payment worker (real PostgreSQL)', () => {
     ).toEqual(['email', 'sms']);
   });
 
-  it('the same PaymentCreated delivered twice concurrently: one charge, one transition, one posting, one outcome event', async () => {
-    const { payment, created } = await seedPendingPayment(t.db, { amount: 999, currency: 'EUR' });
+  it('the same RiskAssessed delivered twice concurrently: one charge, one transition, one posting, one outcome event', async () => {
+    const { payment, assessed } = await seedAssessedPayment(t.db, { amount: 999, currency: 'EUR' });
     const a = newPaymentWorker();
     const b = newPaymentWorker();
     const responses = await Promise.all([
-      a.handler(sqsEvent(sqsRecord(created)), lambdaContext()),
-      b.handler(sqsEvent(sqsRecord(created)), lambdaContext()),
+      a.handler(sqsEvent(sqsRecord(assessed)), lambdaContext()),
+      b.handler(sqsEvent(sqsRecord(assessed)), lambdaContext()),
     ]);
     // A loser that found the charge in progress fails its record and is redelivered later: replay that.
     const failed = responses.filter((r) => r.batchItemFailures.length > 0).length;
     expect(failed).toBeLessThanOrEqual(1);
     if (failed === 1) {
       expect(
-        (await a.handler(sqsEvent(sqsRecord(created, { receiveCount: 2 })), lambdaContext()))
+        (await a.handler(sqsEvent(sqsRecord(assessed, { receiveCount: 2 })), lambdaContext()))
           .batchItemFailures,
       ).toEqual([]);
     }
@@ -166,9 +167,9 @@ describe('payment worker (real PostgreSQL)', () => {
   });
 
   it('a decline ends FAILED with its reason, no ledger posting, and PaymentFailed', async () => {
-    const { payment, created } = await seedPendingPayment(t.db, { amount: 1013 });
+    const { payment, assessed } = await seedAssessedPayment(t.db, { amount: 1013 });
     const worker = newPaymentWorker();
-    const response = await worker.handler(sqsEvent(sqsRecord(created)), lambdaContext());
+    const response = await worker.handler(sqsEvent(sqsRecord(assessed)), lambdaContext());
     expect(response.batchItemFailures).toEqual([]);
     const stored = await findPayment(t.db, payment.id);
     expect(stored).toMatchObject({ status: 'FAILED', failure_code: 'card_declined' });
@@ -179,10 +180,57 @@ describe('payment worker (real PostgreSQL)', () => {
     ]);
   });
 
+  it('a blocked payment ends FAILED risk_blocked without reaching the gateway, once, with PaymentFailed', async () => {
+    const { payment, assessed, assessment } = await seedAssessedPayment(t.db, {
+      amount: 1_000_000,
+      userId: 'user-blocked',
+    });
+    expect(assessment.outcome).toBe('block');
+    let gatewayCalls = 0;
+    const worker = newPaymentWorker({
+      ports: (ports) => ({
+        ...ports,
+        gateway: {
+          charge: (r) => {
+            gatewayCalls++;
+            return ports.gateway.charge(r);
+          },
+          getCharge: (k) => ports.gateway.getCharge(k),
+        },
+      }),
+    });
+    for (let i = 0; i < 3; i++) {
+      expect(
+        (await worker.handler(sqsEvent(sqsRecord(assessed)), lambdaContext())).batchItemFailures,
+      ).toEqual([]);
+    }
+    expect(gatewayCalls).toBe(0);
+    expect(await chargesFor(t.db, payment.id)).toBe(0);
+    const stored = await findPayment(t.db, payment.id);
+    expect(stored).toMatchObject({ status: 'FAILED', failure_code: 'risk_blocked' });
+    expect(stored?.failure_reason).toMatch(/^Blocked by risk screening \(score 100: amount_threshold \+100/);
+    expect(await ledgerRows(payment.id)).toBe(0);
+    expect(await outcomeRows(payment.id)).toBe(1);
+    expect(worker.publisher.ofType(PaymentFailed.detailType)).toHaveLength(1);
+  });
+
+  it('a payment without an assessment is never charged: the message is retried', async () => {
+    const { payment, assessed } = await seedAssessedPayment(t.db, { amount: 4300 });
+    await t.db`DELETE FROM risk_assessments WHERE payment_id = ${payment.id}`;
+    const worker = newPaymentWorker();
+    const record = sqsRecord(assessed);
+    expect((await worker.handler(sqsEvent(record), lambdaContext())).batchItemFailures).toEqual([
+      { itemIdentifier: record.messageId },
+    ]);
+    expect(worker.retries.delayed).toEqual([record.messageId]);
+    expect(await chargesFor(t.db, payment.id)).toBe(0);
+    expect((await findPayment(t.db, payment.id))?.status).toBe('PENDING');
+  });
+
   it('transient gateway failures are retried with backoff, then succeed with one charge', async () => {
-    const { payment, created } = await seedPendingPayment(t.db, { amount: 700 });
+    const { payment, assessed } = await seedAssessedPayment(t.db, { amount: 700 });
     const worker = newPaymentWorker({ failRate: 0.5, random: scriptedRandom([0.1, 0.2]) });
-    const record = sqsRecord(created);
+    const record = sqsRecord(assessed);
     for (const receiveCount of [1, 2]) {
       const response = await worker.handler(
         sqsEvent({
@@ -202,10 +250,10 @@ describe('payment worker (real PostgreSQL)', () => {
   });
 
   it('a timeout after the gateway charged is resolved by asking the gateway, not by guessing', async () => {
-    const { payment, created } = await seedPendingPayment(t.db, { amount: 5100 });
+    const { payment, assessed } = await seedAssessedPayment(t.db, { amount: 5100 });
     // roll 0.7 with timeoutRate 0.8: a timeout after the charge was recorded.
     const worker = newPaymentWorker({ timeoutRate: 0.8, random: scriptedRandom([0.7]) });
-    expect((await worker.handler(sqsEvent(sqsRecord(created)), lambdaContext())).batchItemFailures).toEqual(
+    expect((await worker.handler(sqsEvent(sqsRecord(assessed)), lambdaContext())).batchItemFailures).toEqual(
       [],
     );
     expect(await chargesFor(t.db, payment.id)).toBe(1);
@@ -213,9 +261,9 @@ describe('payment worker (real PostgreSQL)', () => {
   });
 
   it('a timeout before the gateway charged stays PENDING (never FAILED on a guess) and the retry charges once', async () => {
-    const { payment, created } = await seedPendingPayment(t.db, { amount: 5200 });
+    const { payment, assessed } = await seedAssessedPayment(t.db, { amount: 5200 });
     const worker = newPaymentWorker({ timeoutRate: 0.8, random: scriptedRandom([0.1]) });
-    const record = sqsRecord(created);
+    const record = sqsRecord(assessed);
     expect((await worker.handler(sqsEvent(record), lambdaContext())).batchItemFailures).toHaveLength(1);
     expect((await findPayment(t.db, payment.id))?.status).toBe('PENDING');
     expect(await chargesFor(t.db, payment.id)).toBe(0);
@@ -225,7 +273,7 @@ describe('payment worker (real PostgreSQL)', () => {
   });
 
   it('a crash after the gateway charge but before commit: the retry commits without charging again', async () => {
-    const { payment, created } = await seedPendingPayment(t.db, { amount: 6100, currency: 'JPY' });
+    const { payment, assessed } = await seedAssessedPayment(t.db, { amount: 6100, currency: 'JPY' });
     let charges = 0;
     const worker = newPaymentWorker({
       ports: (ports) => ({ ...ports, store: crashingOnce(ports.store, 'before-commit') }),
@@ -234,7 +282,7 @@ describe('payment worker (real PostgreSQL)', () => {
         return 0.99;
       },
     });
-    const record = sqsRecord(created);
+    const record = sqsRecord(assessed);
     expect((await worker.handler(sqsEvent(record), lambdaContext())).batchItemFailures).toHaveLength(1);
     expect((await findPayment(t.db, payment.id))?.status).toBe('PENDING');
     expect(await chargesFor(t.db, payment.id)).toBe(1);
@@ -246,11 +294,11 @@ describe('payment worker (real PostgreSQL)', () => {
   });
 
   it('a crash after commit but before publish: the relay publishes the outcome event', async () => {
-    const { payment, created } = await seedPendingPayment(t.db, { amount: 8800 });
+    const { payment, assessed } = await seedAssessedPayment(t.db, { amount: 8800 });
     const worker = newPaymentWorker({
       ports: (ports) => ({ ...ports, store: crashingOnce(ports.store, 'after-commit') }),
     });
-    const record = sqsRecord(created);
+    const record = sqsRecord(assessed);
     expect((await worker.handler(sqsEvent(record), lambdaContext())).batchItemFailures).toHaveLength(1);
     expect((await findPayment(t.db, payment.id))?.status).toBe('SUCCEEDED');
     expect(worker.publisher.published).toEqual([]);
@@ -275,7 +323,7 @@ describe('payment worker (real PostgreSQL)', () => {
   });
 
   it('a delivery that finds the charge held by a crashed attempt waits for that claim to lapse, then charges once', async () => {
-    const { payment, created } = await seedPendingPayment(t.db, { amount: 2500 });
+    const { payment, assessed } = await seedAssessedPayment(t.db, { amount: 2500 });
     // A crashed worker: its claim on the charge is in progress and lapses in about 20 s.
     const crashed = new PowertoolsIdempotencyGuard(t.db, {
       scope: 'gateway-charge',
@@ -286,7 +334,7 @@ describe('payment worker (real PostgreSQL)', () => {
     await new Promise((r) => setTimeout(r, 100));
 
     const worker = newPaymentWorker();
-    const record = sqsRecord(created);
+    const record = sqsRecord(assessed);
     expect((await worker.handler(sqsEvent(record), lambdaContext())).batchItemFailures).toHaveLength(1);
     // Rescheduled for when the claim lapses, not after a short backoff that would only burn a receive.
     expect(worker.retries.atLeast[0]).toBeGreaterThanOrEqual(20);
@@ -300,16 +348,16 @@ describe('payment worker (real PostgreSQL)', () => {
   });
 
   it('a poison message among good ones: only it fails, and it is not rescheduled as transient', async () => {
-    const good1 = await seedPendingPayment(t.db, { amount: 1100 });
-    const good2 = await seedPendingPayment(t.db, { amount: 1213 });
+    const good1 = await seedAssessedPayment(t.db, { amount: 1100 });
+    const good2 = await seedAssessedPayment(t.db, { amount: 1213 });
     const worker = newPaymentWorker();
     const poisonJson = rawSqsRecord('{not json');
     const poisonSchema = sqsRecord({
-      ...good1.created,
-      detail: { ...good1.created.detail, payment: { id: 'nope' } },
+      ...good1.assessed,
+      detail: { ...good1.assessed.detail, payment: { id: 'nope' } },
     });
     const response = await worker.handler(
-      sqsEvent(sqsRecord(good1.created), poisonJson, sqsRecord(good2.created), poisonSchema),
+      sqsEvent(sqsRecord(good1.assessed), poisonJson, sqsRecord(good2.assessed), poisonSchema),
       lambdaContext(),
     );
     expect(response.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual(

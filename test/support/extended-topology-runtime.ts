@@ -6,13 +6,13 @@ import { readyLine } from '../../local/runtime-process';
 // `npm start` on a copy of lib/topology.ts with one more queue, rule and schedule, and not one line
 // changed under local/: the runtime must build them by iterating the topology (test/e2e/runtime-topology).
 
-/** PaymentCreated also goes to a second queue of the payment worker; the relay also runs every second. */
+/** RiskAssessed also goes to a second queue of the payment worker; the relay also runs every second. */
 export const extendedTopology: Topology = {
   ...topology,
   queues: { ...topology.queues, paymentsCopy: { ...topology.queues.payments } },
   rules: {
     ...topology.rules,
-    paymentCreatedToCopy: { ...topology.rules.paymentCreatedToPayments, queue: 'paymentsCopy' },
+    riskAssessedToCopy: { ...topology.rules.riskAssessedToPayments, queue: 'paymentsCopy' },
   },
   schedules: {
     ...topology.schedules,

@@ -4,15 +4,18 @@ import type { Database } from '../../lambdas/shared/adapters/postgres/database';
 import { insertNotificationStatement } from '../../lambdas/shared/adapters/postgres/notifications';
 import { PostgresPaymentCreationStore } from '../../lambdas/shared/adapters/postgres/payment-creation-store';
 import { insertPaymentStatement } from '../../lambdas/shared/adapters/postgres/payments';
+import { PostgresRiskAssessmentStore } from '../../lambdas/shared/adapters/postgres/risk-assessment-store';
 import { type Config, loadConfig, platformConfigSchema } from '../../lambdas/shared/config';
 import type { NotificationChannel } from '../../lambdas/shared/domain/notification';
 import { newPendingPayment, type Payment } from '../../lambdas/shared/domain/payment';
+import { assessRisk, type RiskAssessment, riskSummary } from '../../lambdas/shared/domain/risk';
 import {
   type NotificationRequestedDetail,
   notificationRequestedEvent,
   type OutgoingEvent,
   PaymentCreated,
   paymentEvent,
+  RiskAssessed,
 } from '../../lambdas/shared/events';
 import { toEnvelope } from '../../lambdas/shared/events/envelope';
 import { buildSharedResources, type SharedResources } from '../../lambdas/shared/resources';
@@ -189,6 +192,32 @@ export async function seedPendingPayment(
     response: { status: 201, body: JSON.stringify(payment) },
   });
   return { payment, created };
+}
+
+/**
+ * A PENDING payment screened as the risk worker would (the platform's rules over its real history), its
+ * assessment and RiskAssessed outbox row written by the risk worker's own store: what the payment worker takes.
+ */
+export async function seedAssessedPayment(
+  db: Database,
+  input: Parameters<typeof seedPendingPayment>[1] = {},
+): Promise<{ payment: Payment; assessment: RiskAssessment; assessed: OutgoingEvent }> {
+  const { payment, created } = await seedPendingPayment(db, input);
+  const store = new PostgresRiskAssessmentStore(db);
+  const assessment: RiskAssessment = {
+    ...assessRisk(payment, await store.signals(payment)),
+    paymentId: payment.id,
+    assessedAt: new Date(),
+  };
+  const assessed = paymentEvent(RiskAssessed, {
+    eventId: randomUUID(),
+    occurredAt: assessment.assessedAt,
+    correlationId: created.detail.correlation_id as string,
+    payment,
+    extra: { risk: riskSummary(assessment) },
+  });
+  await store.record(assessment, payment.user_id, assessed);
+  return { payment, assessment, assessed };
 }
 
 /** A payment row as it is, in any status (the ops reports read old and stuck ones). */

@@ -36,7 +36,10 @@ const stackOutputs = [
   { OutputKey: 'QueueUrlnotifications', OutputValue: url('notifications') },
   { OutputKey: 'DeadLetterQueueUrlnotificationRequests', OutputValue: url('notification-requests-dlq') },
   { OutputKey: 'QueueUrlnotificationRequests', OutputValue: url('notification-requests') },
-  { OutputKey: 'TargetDeadLetterQueueUrlpaymentCreatedToPayments', OutputValue: url('created-target-dlq') },
+  { OutputKey: 'DeadLetterQueueUrlrisk', OutputValue: url('risk-dlq') },
+  { OutputKey: 'QueueUrlrisk', OutputValue: url('risk') },
+  { OutputKey: 'TargetDeadLetterQueueUrlpaymentCreatedToRisk', OutputValue: url('created-target-dlq') },
+  { OutputKey: 'TargetDeadLetterQueueUrlriskAssessedToPayments', OutputValue: url('assessed-target-dlq') },
   {
     OutputKey: 'TargetDeadLetterQueueUrlpaymentOutcomeToNotifications',
     OutputValue: url('outcome-target-dlq'),
@@ -58,9 +61,11 @@ const stack: StackResources = {
       url: url('notification-requests'),
       deadLetterUrl: url('notification-requests-dlq'),
     },
+    risk: { url: url('risk'), deadLetterUrl: url('risk-dlq') },
   },
   targetDeadLetterUrls: {
-    paymentCreatedToPayments: url('created-target-dlq'),
+    paymentCreatedToRisk: url('created-target-dlq'),
+    riskAssessedToPayments: url('assessed-target-dlq'),
     paymentOutcomeToNotifications: url('outcome-target-dlq'),
     notificationRequestedToNotificationRequests: url('requested-target-dlq'),
     'Schedule-outboxRelay': url('schedule-target-dlq'),
@@ -186,7 +191,9 @@ describe('dlq list', () => {
       ['queue', 'payments', 2, 7],
       ['queue', 'notifications', 0, 0],
       ['queue', 'notificationRequests', 0, 0],
-      ['target', 'paymentCreatedToPayments', 1, undefined],
+      ['queue', 'risk', 0, 0],
+      ['target', 'paymentCreatedToRisk', 1, undefined],
+      ['target', 'riskAssessedToPayments', 0, undefined],
       ['target', 'paymentOutcomeToNotifications', 0, undefined],
       ['target', 'notificationRequestedToNotificationRequests', 0, undefined],
       ['target', 'Schedule-outboxRelay', 0, undefined],
@@ -196,7 +203,7 @@ describe('dlq list', () => {
     for (const r of receives) expect(r).toMatchObject({ VisibilityTimeout: 0, MaxNumberOfMessages: 3 });
     expect(report[0]!.samples[0]).toMatchObject({ messageId: failed.MessageId, receiveCount: 1 });
     expect(report[0]!.samples[0]!.sentAt).toEqual(new Date(1772359200000));
-    expect(report.find((r) => r.name === 'paymentCreatedToPayments')!.samples[0]!.error).toBe(
+    expect(report.find((r) => r.name === 'paymentCreatedToRisk')!.samples[0]!.error).toBe(
       'SQS_QUEUE_PERMISSION_DENIED: Access denied',
     );
   });
@@ -343,7 +350,7 @@ describe('dlq replay-target', () => {
       .resolves({ Messages: [] });
     eventBridge.on(PutEventsCommand).rejects(new Error('AccessDeniedException'));
     sqs.on(ChangeMessageVisibilityBatchCommand).resolves({});
-    const report = await backend().replayTarget('paymentCreatedToPayments', { rate: 10 });
+    const report = await backend().replayTarget('paymentCreatedToRisk', { rate: 10 });
     expect(sqs.commandCalls(DeleteMessageBatchCommand)).toHaveLength(0);
     expect(report).toMatchObject({ received: 1, accepted: 0, refused: 1, deleted: 0 });
     expect(report.errors[0]).toMatch(/AccessDeniedException/);
@@ -363,7 +370,7 @@ describe('dlq replay-target', () => {
     sqs.on(DeleteMessageBatchCommand).callsFake((input: DeleteMessageBatchCommandInput) => ({
       Successful: (input.Entries ?? []).map((e) => ({ Id: e.Id })),
     }));
-    const report = await backend().replayTarget('paymentCreatedToPayments', { rate: 100, limit: 4 });
+    const report = await backend().replayTarget('paymentCreatedToRisk', { rate: 100, limit: 4 });
     expect(report).toMatchObject({ received: 4, accepted: 4, deleted: 4 });
     expect(sqs.commandCalls(ReceiveMessageCommand)[0]!.args[0].input.MaxNumberOfMessages).toBe(4);
     expect(messages).toHaveLength(6);
@@ -412,7 +419,7 @@ describe('npm run ops -- --target aws', () => {
     expect(status).toBe(0);
     const report = JSON.parse(out) as { name: string; depth: number }[];
     expect(report.find((r) => r.name === 'notifications')!.depth).toBe(4);
-    expect(report).toHaveLength(7);
+    expect(report).toHaveLength(9); // 4 queues, 4 rule targets and the one schedule target this stack lists
   });
 
   it('refuses an unknown queue and a schedule target for replay, touching nothing', async () => {

@@ -14,3 +14,4 @@ export { PaymentCreated, type PaymentCreatedDetail } from './payment-created';
 export { paymentEvent } from './payment-event';
 export { PaymentFailed, type PaymentFailedDetail } from './payment-failed';
 export { PaymentSucceeded, type PaymentSucceededDetail } from './payment-succeeded';
+export { RiskAssessed, type RiskAssessedDetail } from './risk-assessed';

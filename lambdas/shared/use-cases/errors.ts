@@ -34,6 +34,12 @@ export class GatewayTimeoutError extends named('GatewayTimeoutError') {}
 export class ChargeOutcomeUnknownError extends named('ChargeOutcomeUnknownError') {}
 
 /**
+ * A payment reached its charge without a risk assessment. RiskAssessed is written with the assessment, so
+ * this is a bug or a hand-made message: retried, then dead-lettered, and never charged unscreened.
+ */
+export class RiskAssessmentMissingError extends named('RiskAssessmentMissingError') {}
+
+/**
  * Another attempt (perhaps one that crashed) still holds this side effect's key. Retrying before
  * `retryAfterSeconds` cannot succeed; retrying sooner only burns the message's receives.
  */

@@ -1,11 +1,16 @@
 import type { Balance } from '../domain/balance';
 import type { Notification } from '../domain/notification';
-import type { Payment } from '../domain/payment';
 import { DependencyUnavailableError, ForbiddenError, NotFoundError } from './errors';
-import type { KeysetPosition, NotificationListQuery, PaymentListQuery, PaymentQueries } from './ports';
+import type {
+  KeysetPosition,
+  NotificationListQuery,
+  PaymentListQuery,
+  PaymentQueries,
+  PaymentView,
+} from './ports';
 
 /** A payment the caller does not own is indistinguishable from one that does not exist. */
-export async function getPayment(q: PaymentQueries, userId: string, id: string): Promise<Payment> {
+export async function getPayment(q: PaymentQueries, userId: string, id: string): Promise<PaymentView> {
   const payment = await q.findPayment(id);
   if (!payment || payment.user_id !== userId) throw new NotFoundError('Payment not found');
   return payment;
@@ -15,7 +20,7 @@ export async function getPayment(q: PaymentQueries, userId: string, id: string):
 export async function listPayments(
   q: PaymentQueries,
   query: PaymentListQuery,
-): Promise<{ payments: Payment[]; next: { createdAt: string; id: string } | null }> {
+): Promise<{ payments: PaymentView[]; next: { createdAt: string; id: string } | null }> {
   const rows = await q.listPayments(query);
   const payments = rows.slice(0, query.limit);
   const last = payments.at(-1);

@@ -7,6 +7,7 @@ import type {
 } from '../domain/notification';
 import type { ProcessedEvent } from '../domain/notification-event';
 import type { Payment, PaymentStatus, Settlement } from '../domain/payment';
+import type { RiskAssessment, RiskLevel, RiskSignals, RiskSummary } from '../domain/risk';
 import type { OutgoingEvent } from '../events';
 
 // The use cases' ports: what each needs from the outside world, with its contract. Adapters implement
@@ -88,6 +89,8 @@ export interface PaymentListQuery {
   status?: PaymentStatus;
   from?: string;
   to?: string;
+  /** Only payments assessed at this level (unassessed ones never match). */
+  riskLevel?: RiskLevel;
   limit: number;
   /** Keyset position: the last payment of the previous page. */
   after?: KeysetPosition;
@@ -109,11 +112,14 @@ export interface NotificationListQuery {
   after?: KeysetPosition;
 }
 
+/** A payment as the API shows it: with its risk assessment, null until the risk worker made one. */
+export type PaymentView = Payment & { risk: RiskSummary | null };
+
 /** Read side of the API. */
 export interface PaymentQueries {
-  findPayment(id: string): Promise<Payment | undefined>;
+  findPayment(id: string): Promise<PaymentView | undefined>;
   /** Newest first; up to `limit + 1` rows, so the caller knows whether a next page exists. */
-  listPayments(query: PaymentListQuery): Promise<Payment[]>;
+  listPayments(query: PaymentListQuery): Promise<PaymentView[]>;
   /** The user's notifications, newest first, up to `limit + 1` (the extra one says a next page exists). */
   listNotifications(query: NotificationListQuery): Promise<Notification[]>;
   balancesForUser(userId: string): Promise<Balance[]>;
@@ -168,6 +174,8 @@ export interface SideEffectGuard {
 /** What the payment worker reads and writes. */
 export interface PaymentSettlementStore {
   findPayment(id: string): Promise<Payment | undefined>;
+  /** The payment's stored risk assessment (what the charge is allowed by), if it has one. */
+  findAssessment(paymentId: string): Promise<RiskAssessment | undefined>;
   /**
    * In ONE transaction: the conditional move out of PENDING and, only for the caller that won it,
    * the ledger posting (when SUCCEEDED) and the outcome event made by `eventFor`.
@@ -185,6 +193,19 @@ export interface NotificationStore {
   notifiedChannels(paymentId: string): Promise<NotificationChannel[]>;
   /** In ONE transaction: the notification and, only if it is new, its NotificationSent event. False if it existed. */
   record(notification: NewNotification, event: OutgoingEvent): Promise<boolean>;
+}
+
+/** What the risk worker reads and writes. */
+export interface RiskAssessmentStore {
+  findPayment(id: string): Promise<Payment | undefined>;
+  findAssessment(paymentId: string): Promise<RiskAssessment | undefined>;
+  /** The user's history before the payment, as the rules read it. Not locked: see "Risk screening". */
+  signals(payment: Payment): Promise<RiskSignals>;
+  /**
+   * In ONE transaction: the assessment and, only if it is new, its RiskAssessed event. False when another
+   * delivery assessed the payment first (then nothing is written).
+   */
+  record(assessment: RiskAssessment, userId: string, event: OutgoingEvent): Promise<boolean>;
 }
 
 /** What retention purges, each by its own age rule (docs/architecture.md, "Retention"). */

@@ -1,6 +1,12 @@
 import type { PaymentStatus, Settlement } from '../domain/payment';
+import { blockedReason } from '../domain/risk';
 import { type OutgoingEvent, PaymentFailed, PaymentSucceeded, paymentEvent } from '../events';
-import { ChargeOutcomeUnknownError, GatewayTimeoutError, NotFoundError } from './errors';
+import {
+  ChargeOutcomeUnknownError,
+  GatewayTimeoutError,
+  NotFoundError,
+  RiskAssessmentMissingError,
+} from './errors';
 import type {
   ChargeResult,
   Clock,
@@ -27,31 +33,35 @@ export type ProcessPaymentResult =
   /** Nothing to do: a previous or concurrent delivery already settled the payment. */
   | { kind: 'already_terminal'; status: PaymentStatus };
 
-/** Charges a PENDING payment once and records its terminal state, ledger posting and outcome event atomically. */
+/** The failure code of a payment the risk screening blocked (docs/architecture.md, "Risk screening"). */
+export const RISK_BLOCKED = 'risk_blocked';
+
+/**
+ * Charges a screened PENDING payment once, if its stored assessment allows it, and records its terminal
+ * state, ledger posting and outcome event atomically. A blocked payment ends FAILED without a charge.
+ */
 export async function processPayment(
   deps: ProcessPaymentDeps,
   input: { paymentId: string; correlationId: string },
 ): Promise<ProcessPaymentResult> {
   const { store, clock, ids } = deps;
   const payment = await store.findPayment(input.paymentId);
-  // A PaymentCreated for a payment we do not have: nothing sensible to do, so it ends in the DLQ.
+  // A RiskAssessed for a payment we do not have: nothing sensible to do, so it ends in the DLQ.
   if (!payment) throw new NotFoundError(`payment ${input.paymentId} does not exist`);
   if (payment.status !== 'PENDING') return { kind: 'already_terminal', status: payment.status };
+  // The stored assessment decides, not the event's copy of it: nothing is charged unscreened.
+  const assessment = await store.findAssessment(payment.id);
+  if (!assessment) throw new RiskAssessmentMissingError(`payment ${payment.id} has no risk assessment`);
 
-  const charge = await deps.chargeGuard.once(payment.id, () =>
-    chargeResolvingTimeouts(deps.gateway, {
-      idempotencyKey: payment.id,
-      amount: payment.amount,
-      currency: payment.currency,
-    }),
-  );
-
-  const settlement: Settlement = {
-    status: charge.outcome === 'succeeded' ? 'SUCCEEDED' : 'FAILED',
-    failureCode: charge.outcome === 'declined' ? charge.code : null,
-    failureReason: charge.outcome === 'declined' ? charge.reason : null,
-    at: clock.now(),
-  };
+  const settlement: Settlement =
+    assessment.outcome === 'block'
+      ? {
+          status: 'FAILED',
+          failureCode: RISK_BLOCKED,
+          failureReason: blockedReason(assessment),
+          at: clock.now(),
+        }
+      : settlementOf(await chargeOnce(deps, payment), clock.now());
   let outcomeEvent: OutgoingEvent | undefined;
   const written = await store.settle(payment.id, settlement, (settled) => {
     outcomeEvent = paymentEvent(settled.status === 'SUCCEEDED' ? PaymentSucceeded : PaymentFailed, {
@@ -70,6 +80,25 @@ export async function processPayment(
   // The event the store wrote is the one `eventFor` built for the winning transaction.
   if (outcomeEvent?.eventId === written.eventId) await deps.dispatcher.dispatch([outcomeEvent]);
   return { kind: 'transitioned', status: settlement.status, eventId: written.eventId };
+}
+
+function chargeOnce(deps: ProcessPaymentDeps, payment: { id: string; amount: number; currency: string }) {
+  return deps.chargeGuard.once(payment.id, () =>
+    chargeResolvingTimeouts(deps.gateway, {
+      idempotencyKey: payment.id,
+      amount: payment.amount,
+      currency: payment.currency,
+    }),
+  );
+}
+
+function settlementOf(charge: ChargeResult, at: Date): Settlement {
+  return {
+    status: charge.outcome === 'succeeded' ? 'SUCCEEDED' : 'FAILED',
+    failureCode: charge.outcome === 'declined' ? charge.code : null,
+    failureReason: charge.outcome === 'declined' ? charge.reason : null,
+    at,
+  };
 }
 
 /** A timeout is an unknown outcome: ask the gateway what happened, and retry later if it knows nothing. */

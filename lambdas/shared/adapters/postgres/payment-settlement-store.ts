@@ -3,11 +3,13 @@ import type { Database, Queryable } from './database';
 import { postPayment } from './ledger';
 import { enqueueEvent } from './outbox';
 import { findPayment, transitionFromPending } from './payments';
+import { findAssessment } from './risk-assessments';
 
 export class PostgresPaymentSettlementStore implements PaymentSettlementStore {
   constructor(private readonly db: Database) {}
 
   findPayment = (id: string) => findPayment(this.db, id);
+  findAssessment = (paymentId: string) => findAssessment(this.db, paymentId);
 
   settle: PaymentSettlementStore['settle'] = async (paymentId, settlement, eventFor) =>
     this.db.begin(async (sql) => {

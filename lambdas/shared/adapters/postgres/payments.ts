@@ -1,6 +1,8 @@
 import type { Payment, PaymentStatus, Settlement } from '../../domain/payment';
+import type { RiskSignals } from '../../domain/risk';
 import type { PaymentListQuery } from '../../use-cases/ports';
 import type { Queryable } from './database';
+import { assessedAtLevel } from './risk-assessments';
 
 // The only module that reads or writes the `payments` table.
 
@@ -38,10 +40,60 @@ export async function listPayments(db: Queryable, q: PaymentListQuery): Promise<
       ${q.status ? db`AND status = ${q.status}` : db``}
       ${q.from ? db`AND created_at >= ${q.from}` : db``}
       ${q.to ? db`AND created_at < ${q.to}` : db``}
+      ${q.riskLevel ? assessedAtLevel(db, q.riskLevel) : db``}
       ${q.after ? db`AND (created_at, id) < (${q.after.createdAt}::timestamptz, ${q.after.id}::uuid)` : db``}
     ORDER BY created_at DESC, id DESC
     LIMIT ${q.limit + 1}`;
   return rows.map(toPayment);
+}
+
+/** The risk signals' one statement (exported so a test can EXPLAIN it). */
+export function riskSignalsStatement(db: Queryable, p: Payment) {
+  return db`
+    SELECT
+      EXISTS (SELECT 1 FROM payments e
+              WHERE e.user_id = ${p.user_id} AND e.created_at <= ${p.created_at}::timestamptz
+                AND e.id <> ${p.id}::uuid) AS has_earlier,
+      count(*) FILTER (WHERE created_at >= ${p.created_at}::timestamptz - interval '1 hour')::int AS hour_count,
+      count(*)::int AS day_count,
+      coalesce(sum(amount) FILTER (WHERE created_at >= ${p.created_at}::timestamptz - interval '1 hour'
+                                     AND currency = ${p.currency}), 0)::bigint AS hour_amount,
+      count(*) FILTER (WHERE status = 'FAILED')::int AS day_declines,
+      (SELECT count(DISTINCT c) FROM unnest(
+         array_agg(currency::text) FILTER (WHERE created_at >= ${p.created_at}::timestamptz - interval '1 hour')
+         || ${p.currency}::text) AS c)::int AS hour_currencies
+    FROM payments
+    WHERE user_id = ${p.user_id}
+      AND created_at >= ${p.created_at}::timestamptz - interval '1 day'
+      AND created_at <= ${p.created_at}::timestamptz
+      AND id <> ${p.id}::uuid`;
+}
+
+/**
+ * What the risk rules know of the user's history before `p` (docs/architecture.md, "Risk screening"):
+ * windows end at `p.created_at`, so a redelivery sees the same window. One range scan of
+ * payments_user_created_idx (user_id, created_at) for the day, one index probe for an earlier payment.
+ */
+export async function riskSignals(db: Queryable, p: Payment): Promise<RiskSignals> {
+  const [row] = await db<
+    {
+      has_earlier: boolean;
+      hour_count: number;
+      day_count: number;
+      hour_amount: number;
+      day_declines: number;
+      hour_currencies: number;
+    }[]
+  >`${riskSignalsStatement(db, p)}`;
+  const r = row!;
+  return {
+    hasEarlierPayment: r.has_earlier,
+    hourCount: r.hour_count,
+    dayCount: r.day_count,
+    hourAmount: r.hour_amount,
+    dayDeclines: r.day_declines,
+    hourCurrencies: r.hour_currencies,
+  };
 }
 
 /**
