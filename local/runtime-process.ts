@@ -41,6 +41,8 @@ export interface SpawnOptions {
   nodeArgs?: readonly string[];
   /** The script to run, relative to the repository root (default `bin/local.ts`, i.e. `npm start`). */
   entry?: string;
+  /** Leads a process group of its own, as a terminal's foreground job does (to signal the group). */
+  detached?: boolean;
   /** Sees all output, before and after the ready line; the pipes are drained either way. */
   onOutput?: (chunk: Buffer, stream: 'stdout' | 'stderr') => void;
 }
@@ -52,6 +54,7 @@ export function spawnLocalRuntime(options: SpawnOptions): Promise<{ child: Child
     cwd: options.cwd ?? ROOT,
     env: options.env,
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: options.detached ?? false,
   });
   let output = ''; // a bounded tail, for the error message
   return new Promise((ready, fail) => {

@@ -18,6 +18,7 @@ import type { PollerHooks } from './poller';
 import { QueueStore } from './queue-store';
 import { compileRules } from './rule-matcher';
 import { openRuntimeDatabase } from './runtime-database';
+import { acquireRuntimeLock } from './runtime-lock';
 import { startSchedules } from './scheduler';
 import { secretsManagerService } from './secrets-endpoint';
 import { sqsService } from './sqs-endpoint';
@@ -102,6 +103,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
       await fn().catch((e: unknown) => log('Stop step failed', { error: String(e) }));
   };
   try {
+    // First, before anything is touched: a live runtime on this data directory refuses us.
+    cleanups.push((await acquireRuntimeLock(options.dataDir)).release);
     const jwtSecret = await loadOrCreateDevSecret(options.dataDir);
     // The bundles verify the database's certificate (DATABASE_SSL=verify-full), as they do RDS Proxy's.
     const certificate = assembly ? await localhostCertificate() : undefined;

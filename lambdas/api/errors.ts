@@ -45,8 +45,13 @@ export class RequestError extends Error {
   }
 }
 
+/** One detail per wrong field; an unknown field or query parameter is named itself. */
 export function validationError(error: ZodError, what = 'The request is invalid'): RequestError {
-  const details = error.issues.map((i) => ({ field: i.path.join('.') || 'body', issue: i.message }));
+  const details = error.issues.flatMap((i) =>
+    i.code === 'unrecognized_keys'
+      ? i.keys.map((key) => ({ field: [...i.path, key].join('.'), issue: 'is not a known field' }))
+      : [{ field: i.path.join('.') || 'body', issue: i.message }],
+  );
   return new RequestError('validation_error', what, details);
 }
 

@@ -1,5 +1,6 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import * as z from 'zod';
+import { canonicalId } from '../shared/domain/ids';
 import {
   eventTypeSchema,
   type RequestEventBody,
@@ -7,6 +8,7 @@ import {
 } from '../shared/domain/notification-event';
 import { type CreatePaymentBody, createPaymentBodySchema, PAYMENT_STATUSES } from '../shared/domain/payment';
 import { RISK_LEVELS } from '../shared/domain/risk';
+import { decodeCursor } from './cursor';
 import { RequestError, validationError } from './errors';
 import { header } from './http';
 
@@ -18,7 +20,7 @@ export function callerId(event: APIGatewayProxyEvent): string {
   const userId = event.requestContext?.authorizer?.userId;
   if (typeof userId !== 'string' || userId.length === 0)
     throw new RequestError('unauthorized', 'Authentication required');
-  return userId;
+  return canonicalId(userId);
 }
 
 export function idempotencyKey(event: APIGatewayProxyEvent): string {
@@ -78,65 +80,73 @@ export function isUuid(value: string | undefined): value is string {
   return uuid.safeParse(value).success;
 }
 
-const listQuerySchema = z.strictObject({
-  status: z.enum(PAYMENT_STATUSES).optional(),
-  from: z.string().datetime({ offset: true }).optional(),
-  to: z.string().datetime({ offset: true }).optional(),
+/** An id from the path, in its canonical form (lambdas/shared/domain/ids.ts). */
+export function pathId(event: APIGatewayProxyEvent, name: string): string {
+  return canonicalId(event.pathParameters?.[name] ?? '');
+}
+
+/** The page fields every listing takes; its filters are the other fields of its schema. */
+const PAGE = {
   limit: z.coerce.number().int().min(1).max(100).default(20),
   cursor: z.string().min(1).max(512).optional(),
-  risk_level: z.enum(RISK_LEVELS).optional(),
-});
+};
+
+/**
+ * A listing's query: its filters, page size and keyset position. The cursor is bound to the filters
+ * (./cursor.ts): give the same query to `encodeCursor` for the next page.
+ */
+function listingQuery<T extends { limit: number; cursor?: string }>(
+  schema: z.ZodType<T>,
+  event: APIGatewayProxyEvent,
+) {
+  const parsed = schema.safeParse(event.queryStringParameters ?? {});
+  if (!parsed.success) throw validationError(parsed.error, 'The query is invalid');
+  const { cursor, ...query } = parsed.data;
+  return { ...query, after: decodeCursor(cursor, query) };
+}
+
+const listQuerySchema = z
+  .strictObject({
+    status: z.enum(PAYMENT_STATUSES).optional(),
+    from: z.string().datetime({ offset: true }).optional(),
+    to: z.string().datetime({ offset: true }).optional(),
+    risk_level: z.enum(RISK_LEVELS).optional(),
+    ...PAGE,
+  })
+  .refine((q) => !q.from || !q.to || Date.parse(q.from) <= Date.parse(q.to), {
+    path: ['from'],
+    message: 'must not be later than to',
+  });
 
 /** `GET /payments`'s filters, page size and keyset position (from the opaque cursor). */
 export function listPaymentsQuery(event: APIGatewayProxyEvent) {
-  const parsed = listQuerySchema.safeParse(event.queryStringParameters ?? {});
-  if (!parsed.success) throw validationError(parsed.error, 'The query is invalid');
-  const { cursor, risk_level: riskLevel, ...query } = parsed.data;
-  return { ...query, riskLevel, after: cursor === undefined ? undefined : decodeCursor(cursor) };
-}
-
-// The cursor is opaque to clients: base64url of the last row's keyset position.
-export function encodeCursor(position: { createdAt: string; id: string }): string {
-  return Buffer.from(JSON.stringify([position.createdAt, position.id])).toString('base64url');
-}
-
-function decodeCursor(cursor: string): { createdAt: string; id: string } {
-  try {
-    const [createdAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
-    if (typeof createdAt === 'string' && !Number.isNaN(Date.parse(createdAt)) && isUuid(id as string)) {
-      return { createdAt, id: id as string };
-    }
-  } catch {
-    // fall through to the validation error
-  }
-  throw new RequestError('validation_error', 'Invalid cursor', [
-    { field: 'cursor', issue: 'not a cursor from this API' },
-  ]);
+  return listingQuery(listQuerySchema, event);
 }
 
 const notificationsQuerySchema = z.strictObject({
-  payment_id: z.string().uuid().optional(),
-  event_id: z.string().uuid().optional(),
+  payment_id: uuid.transform(canonicalId).optional(),
+  event_id: uuid.transform(canonicalId).optional(),
+  ...PAGE,
 });
 
+/** `GET /notifications`'s filters (all optional), page size and keyset position. */
 export function notificationsQuery(event: APIGatewayProxyEvent) {
-  const parsed = notificationsQuerySchema.safeParse(event.queryStringParameters ?? {});
-  if (!parsed.success) throw validationError(parsed.error, 'The query is invalid');
-  return parsed.data;
+  return listingQuery(notificationsQuerySchema, event);
 }
 
-const eventsQuerySchema = z.strictObject({
-  event_type: eventTypeSchema.optional(),
-  from: z.string().datetime({ offset: true }).optional(),
-  to: z.string().datetime({ offset: true }).optional(),
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-  cursor: z.string().min(1).max(512).optional(),
-});
+const eventsQuerySchema = z
+  .strictObject({
+    event_type: eventTypeSchema.optional(),
+    from: z.string().datetime({ offset: true }).optional(),
+    to: z.string().datetime({ offset: true }).optional(),
+    ...PAGE,
+  })
+  .refine((q) => !q.from || !q.to || Date.parse(q.from) <= Date.parse(q.to), {
+    path: ['from'],
+    message: 'must not be later than to',
+  });
 
 /** `GET /events`'s filters, page size and keyset position, as for payments. */
 export function listEventsQuery(event: APIGatewayProxyEvent) {
-  const parsed = eventsQuerySchema.safeParse(event.queryStringParameters ?? {});
-  if (!parsed.success) throw validationError(parsed.error, 'The query is invalid');
-  const { cursor, event_type, ...query } = parsed.data;
-  return { ...query, eventType: event_type, after: cursor === undefined ? undefined : decodeCursor(cursor) };
+  return listingQuery(eventsQuerySchema, event);
 }

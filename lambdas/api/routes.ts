@@ -12,19 +12,20 @@ import {
 } from '../shared/use-cases/payment-queries';
 import type { EventQueries, PaymentQueries } from '../shared/use-cases/ports';
 import { type RequestNotificationDeps, requestNotification } from '../shared/use-cases/request-notification';
+import { encodeCursor } from './cursor';
 import { RequestError } from './errors';
 import { jsonResponse } from './http';
 import { correlationIdOf } from './middleware';
 import {
   callerId,
   createPaymentBody,
-  encodeCursor,
   idempotencyKey,
   isUuid,
   listEventsQuery,
   listPaymentsQuery,
   notificationsQuery,
   optionalIdempotencyKey,
+  pathId,
   requestEventBody,
 } from './request';
 
@@ -66,13 +67,18 @@ export const routes: Record<string, Route> = {
   },
 
   'GET /payments': async (event, deps) => {
-    const page = await listPayments(deps.queries, { userId: callerId(event), ...listPaymentsQuery(event) });
-    return ok({ data: page.payments, next_cursor: page.next ? encodeCursor(page.next) : null });
+    const query = listPaymentsQuery(event);
+    const page = await listPayments(deps.queries, {
+      userId: callerId(event),
+      ...query,
+      riskLevel: query.risk_level,
+    });
+    return ok({ data: page.payments, next_cursor: page.next ? encodeCursor(page.next, query) : null });
   },
 
   'GET /payments/{id}': async (event, deps) => {
     const userId = callerId(event);
-    const id = event.pathParameters?.id;
+    const id = pathId(event, 'id');
     if (!isUuid(id)) throw new RequestError('not_found', 'Payment not found');
     return ok(await getPayment(deps.queries, userId, id));
   },
@@ -80,13 +86,13 @@ export const routes: Record<string, Route> = {
   'GET /notifications': async (event, deps) => {
     const userId = callerId(event);
     const query = notificationsQuery(event);
-    return ok({
-      data: await listNotifications(deps.queries, {
-        userId,
-        paymentId: query.payment_id,
-        eventId: query.event_id,
-      }),
+    const page = await listNotifications(deps.queries, {
+      userId,
+      ...query,
+      paymentId: query.payment_id,
+      eventId: query.event_id,
     });
+    return ok({ data: page.notifications, next_cursor: page.next ? encodeCursor(page.next, query) : null });
   },
 
   'POST /events': async (event, deps) => {
@@ -104,22 +110,24 @@ export const routes: Record<string, Route> = {
   },
 
   'GET /events': async (event, deps) => {
+    const query = listEventsQuery(event);
     const page = await listEvents(deps.events.queries, {
       userId: callerId(event),
-      ...listEventsQuery(event),
+      ...query,
+      eventType: query.event_type,
     });
-    return ok({ data: page.events, next_cursor: page.next ? encodeCursor(page.next) : null });
+    return ok({ data: page.events, next_cursor: page.next ? encodeCursor(page.next, query) : null });
   },
 
   'GET /events/{id}': async (event, deps) => {
     const userId = callerId(event);
-    const id = event.pathParameters?.id;
+    const id = pathId(event, 'id');
     if (!isUuid(id)) throw new RequestError('not_found', 'Event not found (or not processed yet)');
     return ok(await getEvent(deps.events.queries, userId, id));
   },
 
   'GET /accounts/{user_id}/balance': async (event, deps) => {
-    const accountUserId = event.pathParameters?.user_id ?? '';
+    const accountUserId = pathId(event, 'user_id');
     return ok({ data: await getBalance(deps.queries, { userId: callerId(event), accountUserId }) });
   },
 };

@@ -1,5 +1,5 @@
 import type { APIGatewayAuthorizerResult, APIGatewayTokenAuthorizerEvent } from 'aws-lambda';
-import { createTokenVerifier, InvalidTokenError } from '../shared/auth/token-verifier';
+import { createTokenVerifier, InvalidTokenError, type TokenRefusal } from '../shared/auth/token-verifier';
 import { loadConfig, tokenConfigSchema } from '../shared/config';
 import { logger, observed } from '../shared/observability';
 
@@ -11,11 +11,32 @@ function stageWildcard(methodArn: string): string {
   return `${arn}/${stage}/*/*`;
 }
 
-/** REST API TOKEN authorizer: a valid JWT becomes the principal; anything else is a 401. */
+/** What the client is told (lib/gateway-errors.ts, ACCESS_DENIED): fixed wording, never token content. */
+export const REFUSAL_REASONS: Record<TokenRefusal | 'malformed', string> = {
+  malformed: 'The Authorization header must be: Bearer <token>',
+  expired: 'The token has expired',
+  not_for_this_api: 'The token was not issued for this API (issuer or audience)',
+  invalid: 'The token is not valid',
+};
+
+/** A Deny with the reason in its context: the ACCESS_DENIED gateway response answers it as a 401. */
+function refuse(reason: keyof typeof REFUSAL_REASONS, methodArn: string): APIGatewayAuthorizerResult {
+  return {
+    principalId: 'anonymous',
+    policyDocument: {
+      Version: '2012-10-17',
+      Statement: [{ Action: 'execute-api:Invoke', Effect: 'Deny', Resource: stageWildcard(methodArn) }],
+    },
+    context: { reason: REFUSAL_REASONS[reason] },
+  };
+}
+
+/** REST API TOKEN authorizer: a valid JWT becomes the principal; anything else is a 401 saying why. */
 export const handler = observed(
   async (event: APIGatewayTokenAuthorizerEvent): Promise<APIGatewayAuthorizerResult> => {
-    const match = /^Bearer ([\w-]+\.[\w-]*\.[\w-]*)$/.exec(event.authorizationToken ?? '');
-    if (!match?.[1]) throw new Error('Unauthorized');
+    // RFC 6750 / RFC 9110: the scheme name is case-insensitive.
+    const match = /^bearer +([\w-]+\.[\w-]*\.[\w-]*)$/i.exec(event.authorizationToken ?? '');
+    if (!match?.[1]) return refuse('malformed', event.methodArn);
     try {
       const principal = await verify(match[1]);
       return {
@@ -30,8 +51,8 @@ export const handler = observed(
       };
     } catch (error) {
       if (error instanceof InvalidTokenError) {
-        logger.info('Token refused', { reason: error.message });
-        throw new Error('Unauthorized'); // API Gateway's documented way to answer 401
+        logger.info('Token refused', { reason: error.message, refusal: error.refusal });
+        return refuse(error.refusal, event.methodArn);
       }
       throw error;
     }

@@ -1,78 +1,28 @@
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import { CORRELATION_HEADER, GATEWAY_ERRORS, type GatewayErrorType } from '../gateway-errors';
 
 /**
  * Answers API Gateway gives on its own, in the platform's error shape, so a client sees one shape
- * whether the gateway or the function answered (docs/architecture.md, "Wire contract").
+ * whether the gateway or the function answered (docs/architecture.md, "Wire contract"). The texts are
+ * lib/gateway-errors.ts's, which the local emulation answers with too.
  */
-export const GATEWAY_RESPONSES: ReadonlyArray<{
-  type: apigw.ResponseType;
-  statusCode?: string;
-  code: string;
-  message: string;
-}> = [
-  {
-    type: apigw.ResponseType.UNAUTHORIZED,
-    statusCode: '401',
-    code: 'unauthorized',
-    message: 'A valid bearer token is required',
-  },
-  { type: apigw.ResponseType.ACCESS_DENIED, statusCode: '403', code: 'forbidden', message: 'Not allowed' },
-  // REST APIs answer an unknown path with 403 "Missing Authentication Token"; it is a 404 to a client.
-  {
-    type: apigw.ResponseType.MISSING_AUTHENTICATION_TOKEN,
-    statusCode: '404',
-    code: 'not_found',
-    message: 'No such route',
-  },
-  {
-    type: apigw.ResponseType.REQUEST_TOO_LARGE,
-    statusCode: '413',
-    code: 'payload_too_large',
-    message: 'Request body too large',
-  },
-  {
-    type: apigw.ResponseType.THROTTLED,
-    statusCode: '429',
-    code: 'throttled',
-    message: 'Too many requests; retry later',
-  },
-  {
-    type: apigw.ResponseType.QUOTA_EXCEEDED,
-    statusCode: '429',
-    code: 'throttled',
-    message: 'Quota exceeded; retry later',
-  },
-  {
-    type: apigw.ResponseType.BAD_REQUEST_BODY,
-    statusCode: '400',
-    code: 'validation_error',
-    message: 'Invalid request body',
-  },
-  {
-    type: apigw.ResponseType.BAD_REQUEST_PARAMETERS,
-    statusCode: '400',
-    code: 'validation_error',
-    message: 'Invalid request parameters',
-  },
-  {
-    type: apigw.ResponseType.UNSUPPORTED_MEDIA_TYPE,
-    statusCode: '415',
-    code: 'unsupported_media_type',
-    message: 'Unsupported media type',
-  },
-  { type: apigw.ResponseType.WAF_FILTERED, statusCode: '403', code: 'forbidden', message: 'Request blocked' },
-  { type: apigw.ResponseType.DEFAULT_4XX, code: 'bad_request', message: 'The request could not be served' },
-  { type: apigw.ResponseType.DEFAULT_5XX, code: 'internal_error', message: 'Internal error' },
-];
-
 export function addGatewayResponses(api: apigw.RestApi): void {
-  for (const response of GATEWAY_RESPONSES) {
-    api.addGatewayResponse(`Response${response.type.responseType}`, {
-      type: response.type,
-      statusCode: response.statusCode,
+  for (const [type, answer] of Object.entries(GATEWAY_ERRORS) as [GatewayErrorType, GatewayErrors][]) {
+    // The authorizer's reason is its own fixed wording (never token content), safe to put in the JSON.
+    const message =
+      typeof answer.message === 'string'
+        ? answer.message
+        : `$context.authorizer.${answer.message.fromAuthorizer}`;
+    api.addGatewayResponse(`Response${type}`, {
+      type: apigw.ResponseType.of(type),
+      statusCode: 'status' in answer ? String(answer.status) : undefined,
+      // Gateway responses can only echo request values: the client's correlation id, when it sent one.
+      responseHeaders: { [CORRELATION_HEADER]: `method.request.header.${CORRELATION_HEADER}` },
       templates: {
-        'application/json': JSON.stringify({ error: { code: response.code, message: response.message } }),
+        'application/json': JSON.stringify({ error: { code: answer.code, message } }),
       },
     });
   }
 }
+
+type GatewayErrors = (typeof GATEWAY_ERRORS)[GatewayErrorType];

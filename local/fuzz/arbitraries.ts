@@ -488,10 +488,11 @@ export function fuzzRequest(ctx: FuzzContext): fc.Arbitrary<FuzzRequest> {
       arbitrary: get(
         'GET /notifications',
         query(
-          ['payment_id', 'user_id', 'event_id'],
+          ['payment_id', 'user_id', 'event_id', 'limit', 'cursor'],
           fc.oneof(
             fc.constantFrom(...ctx.victimPaymentIds),
             fc.constantFrom(...ctx.victimEventIds),
+            statuses,
             hostileString,
           ),
         ).map((q) => `/notifications${q}`),

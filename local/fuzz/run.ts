@@ -118,6 +118,8 @@ export function judge(req: FuzzRequest, answer: Answer, secrets: readonly string
   const everything = `${JSON.stringify(answer.headers)}${answer.body}`;
   const leaked = secrets.find((s) => everything.includes(s));
   if (leaked) return `another user's data in the answer (${leaked})`;
+  // Every answer, the gateway's own included (README, "The API").
+  if (!answer.headers['x-correlation-id']) return `no X-Correlation-Id (${answer.status})`;
   if (req.method === 'HEAD') return undefined;
   let json: unknown;
   try {

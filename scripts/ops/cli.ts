@@ -3,6 +3,7 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { type Database, openDatabase } from '../../lambdas/shared/adapters/postgres/database';
 import { localDataDir } from '../../local/dev-secret';
+import { isArgumentError } from '../cli';
 import { type Command, type OpsOptions, parseCommandLine, USAGE } from './args';
 import { AwsOpsBackend } from './aws-backend';
 import { type OpsBackend, OpsError, queueName, ruleName } from './backend';
@@ -150,6 +151,17 @@ async function execute(command: Command, options: OpsOptions, s: Session, deps: 
   }
 }
 
+/** Wrong usage or setup, said in one line: a bad option, or AWS without a region. */
+function asUsageError(error: unknown): unknown {
+  if (isArgumentError(error)) return new OpsError(`ops: ${error.message} (see: npm run ops -- --help)`);
+  if (/region is missing/i.test(String((error as Error)?.message))) {
+    return new OpsError(
+      'ops: --target aws needs a region: pass --region <region>, or set AWS_REGION (or a region in your AWS profile)',
+    );
+  }
+  return error;
+}
+
 /** Runs one ops command; resolves to the process exit status (0 ok, 1 failure, 2 usage or setup error). */
 export async function runOps(argv: readonly string[], deps: OpsDependencies): Promise<number> {
   let session: Session | undefined;
@@ -165,11 +177,14 @@ export async function runOps(argv: readonly string[], deps: OpsDependencies): Pr
     const replay = result.report as { refused?: number; unparseable?: number; errors?: string[] };
     // A replay that left messages behind is not a success a script should take for one.
     return command.name === 'dlq replay-target' && (replay.refused || replay.unparseable) ? 1 : 0;
-  } catch (error) {
-    deps.err(error instanceof OpsError ? error.message : `ops failed: ${(error as Error).stack ?? error}`);
-    return error instanceof OpsError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
-      ? 2
-      : 1;
+  } catch (caught) {
+    const error = asUsageError(caught);
+    if (error instanceof OpsError) {
+      deps.err(error.message);
+      return 2;
+    }
+    deps.err(`ops failed: ${(error as Error).stack ?? error}`);
+    return 1;
   } finally {
     for (const close of session?.closers ?? []) await close().catch(() => {});
   }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { type Database, openDatabase } from '../../lambdas/shared/adapters/postgres/database';
 import { startEmbeddedPostgres } from '../../local/embedded-postgres';
 import { LOCAL_DATABASE_NAME, withDatabaseName } from '../../local/runtime-database';
+import { isHolderAlive, readRuntimeLock } from '../../local/runtime-lock';
 import { OpsError } from './backend';
 
 // Which database the local commands read: --database-url, then DATABASE_URL (as `npm start` uses it), then
@@ -36,6 +37,13 @@ async function runningPort(postgresDir: string): Promise<number | undefined> {
   return Number.isInteger(pid) && pid > 0 && isAlive(pid) && Number.isInteger(port) ? port : undefined;
 }
 
+/** A server is up; the runtime lock says whether a runtime still runs on it or it was left behind. */
+export async function describeServer(dataDir: string, port: number): Promise<string> {
+  const holder = await readRuntimeLock(dataDir);
+  if (holder && isHolderAlive(holder)) return `running local runtime (pid ${holder.pid}, 127.0.0.1:${port})`;
+  return `PostgreSQL left running by a local runtime that is gone (127.0.0.1:${port}; the next npm start stops it)`;
+}
+
 const withDatabase = (serverUrl: string) => withDatabaseName(serverUrl, LOCAL_DATABASE_NAME);
 
 export async function openLocalDatabase(options: {
@@ -52,7 +60,7 @@ export async function openLocalDatabase(options: {
     const db = openDatabase(withDatabase(`postgres://postgres:postgres@127.0.0.1:${port}/postgres`), {
       max: 2,
     });
-    return { db, describe: `running local runtime (127.0.0.1:${port})`, close: () => db.end({ timeout: 2 }) };
+    return { db, describe: await describeServer(options.dataDir, port), close: () => db.end({ timeout: 2 }) };
   }
   if (!existsSync(join(postgresDir, 'PG_VERSION'))) {
     throw new OpsError(

@@ -1,6 +1,7 @@
 import type { Template } from 'aws-cdk-lib/assertions';
 import { RELAY_STOPS_BEFORE_DEADLINE_MS } from '../../lambdas/outbox-relay/handler';
 import { scheduleMinutes } from '../../lib/constructs/schedule';
+import { GATEWAY_ERRORS, type GatewayErrorType } from '../../lib/gateway-errors';
 import { names } from '../../lib/names';
 import { topology } from '../../lib/topology';
 import {
@@ -144,7 +145,9 @@ describe('routes', () => {
 
   it.each([
     ['UNAUTHORIZED', '401', 'unauthorized'],
-    ['ACCESS_DENIED', '403', 'forbidden'],
+    ['ACCESS_DENIED', '401', 'unauthorized'], // the authorizer's Deny says why the token was refused
+    ['MISSING_AUTHENTICATION_TOKEN', '404', 'not_found'],
+    ['INCOMPLETE_SIGNATURE', '404', 'not_found'],
     ['REQUEST_TOO_LARGE', '413', 'payload_too_large'],
     ['THROTTLED', '429', 'throttled'],
     ['DEFAULT_4XX', undefined, 'bad_request'],
@@ -158,6 +161,24 @@ describe('routes', () => {
       (response!.Properties!.ResponseTemplates as Record<string, string>)['application/json']!,
     );
     expect(body).toEqual({ error: { code, message: expect.any(String) } });
+  });
+
+  it('answers every gateway error with the texts the local emulation uses, echoing X-Correlation-Id', () => {
+    const responses = Object.values(resourcesOfType(template, 'AWS::ApiGateway::GatewayResponse'));
+    expect(responses.map((r) => r.Properties!.ResponseType).sort()).toEqual(
+      Object.keys(GATEWAY_ERRORS).sort(),
+    );
+    for (const r of responses) {
+      const answer = GATEWAY_ERRORS[r.Properties!.ResponseType as GatewayErrorType];
+      const body = JSON.parse(
+        (r.Properties!.ResponseTemplates as Record<string, string>)['application/json']!,
+      );
+      const message = typeof answer.message === 'string' ? answer.message : '$context.authorizer.reason';
+      expect(body).toEqual({ error: { code: answer.code, message } });
+      expect(r.Properties!.ResponseParameters).toEqual({
+        'gatewayresponse.header.X-Correlation-Id': 'method.request.header.X-Correlation-Id',
+      });
+    }
   });
 
   it('throttles the stage and writes JSON access logs', () => {

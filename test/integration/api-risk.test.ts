@@ -120,6 +120,19 @@ describe('the payment risk through the API', () => {
     expect(page.next_cursor).toBeNull();
   });
 
+  it('pages by risk_level with a cursor bound to it: the next page follows, another level refuses it', async () => {
+    const user = randomUUID();
+    const first = await create(user, 1200);
+    const second = await create(user, 1400);
+    await assess(first.id, second.id);
+    const page = JSON.parse((await list(user, { risk_level: 'normal', limit: '1' })).body);
+    expect(page.data.map((p: { id: string }) => p.id)).toEqual([second.id]);
+    const next = await list(user, { risk_level: 'normal', limit: '1', cursor: page.next_cursor });
+    expect(JSON.parse(next.body).data.map((p: { id: string }) => p.id)).toEqual([first.id]);
+    const other = await list(user, { risk_level: 'highest', limit: '1', cursor: page.next_cursor });
+    expect(other.statusCode).toBe(400);
+  });
+
   it.each(['HIGH', 'block', ''])('risk_level=%j is a 400 validation_error', async (level) => {
     const res = await list(randomUUID(), { risk_level: level });
     expect(res.statusCode).toBe(400);

@@ -3,7 +3,13 @@ import type { APIGatewayProxyResult } from 'aws-lambda';
 import { apiDeps, createApiHandler } from '../../lambdas/api/app';
 import { PaymentCreated } from '../../lambdas/shared/events';
 import { createTestDatabase, type TestDatabase } from '../support/database';
-import { apiEvent, lambdaContext, RecordingPublisher, testResources } from '../support/factories';
+import {
+  apiEvent,
+  insertNotificationRow,
+  lambdaContext,
+  RecordingPublisher,
+  testResources,
+} from '../support/factories';
 
 let t: TestDatabase;
 let publisher: RecordingPublisher;
@@ -326,8 +332,107 @@ describe('reads', () => {
     const user = randomUUID();
     const ok = await get(user, '/notifications', { query: { payment_id: randomUUID() } });
     expect(ok.statusCode).toBe(200);
-    expect(JSON.parse(ok.body)).toEqual({ data: [] });
+    expect(JSON.parse(ok.body)).toEqual({ data: [], next_cursor: null });
     expect((await get(user, '/notifications', { query: { payment_id: 'nope' } })).statusCode).toBe(400);
+  });
+
+  it('GET /notifications without payment_id pages through all of the caller’s, newest first', async () => {
+    const user = randomUUID();
+    const payments: string[] = [];
+    for (let i = 0; i < 65; i++) {
+      payments.push(JSON.parse((await post(user, `n-${i}`, { amount: 100 + i, currency: 'USD' })).body).id);
+    }
+    for (const paymentId of payments) {
+      for (const channel of ['email', 'sms'] as const) {
+        await insertNotificationRow(t.db, { paymentId, userId: user, channel });
+      }
+    }
+    const firstDefault = JSON.parse((await get(user, '/notifications')).body);
+    expect(firstDefault.data).toHaveLength(20);
+    const seen: { id: string; created_at: string; payment_id: string }[] = [];
+    let cursor: string | undefined;
+    let pages = 0;
+    do {
+      const res = await get(user, '/notifications', {
+        query: { limit: '50', ...(cursor ? { cursor } : {}) },
+      });
+      expect(res.statusCode).toBe(200);
+      const page = JSON.parse(res.body);
+      seen.push(...page.data);
+      cursor = page.next_cursor ?? undefined;
+      pages++;
+    } while (cursor);
+    expect(pages).toBe(3);
+    expect(new Set(seen.map((n) => n.id)).size).toBe(130);
+    expect(new Set(seen.map((n) => n.payment_id))).toEqual(new Set(payments));
+    const order = seen.map((n) => `${n.created_at}|${n.id}`);
+    expect(order).toEqual([...order].sort().reverse());
+    const one = JSON.parse((await get(user, '/notifications', { query: { payment_id: payments[0]! } })).body);
+    expect(one.data).toHaveLength(2);
+    expect(one.next_cursor).toBeNull();
+  });
+
+  it('a cursor is bound to its query: another filter refuses it', async () => {
+    const user = randomUUID();
+    for (let i = 0; i < 3; i++) await post(user, `c-${i}`, { amount: 10 + i, currency: 'USD' });
+    const page = JSON.parse(
+      (await get(user, '/payments', { query: { limit: '1', status: 'PENDING' } })).body,
+    );
+    expect(page.next_cursor).toEqual(expect.any(String));
+    const same = await get(user, '/payments', {
+      query: { limit: '2', status: 'PENDING', cursor: page.next_cursor },
+    });
+    expect(same.statusCode).toBe(200); // the page size may change, the filters may not
+    expect(JSON.parse(same.body).data).toHaveLength(2);
+    for (const query of <Record<string, string>[]>[
+      { status: 'FAILED' },
+      {},
+      { status: 'PENDING', from: '2000-01-01T00:00:00Z' },
+    ]) {
+      const res = await get(user, '/payments', { query: { ...query, cursor: page.next_cursor } });
+      expect(res.statusCode).toBe(400);
+      expect(JSON.parse(res.body).error.details).toEqual([{ field: 'cursor', issue: expect.any(String) }]);
+    }
+    const notifications = await get(user, '/notifications', { query: { cursor: page.next_cursor } });
+    expect(notifications.statusCode).toBe(400);
+  });
+
+  it('names what is wrong: `from` after `to`, and each unknown parameter by its name', async () => {
+    const user = randomUUID();
+    const backwards = await get(user, '/payments', {
+      query: { from: '2026-02-01T00:00:00Z', to: '2026-01-01T00:00:00Z' },
+    });
+    expect(backwards.statusCode).toBe(400);
+    expect(JSON.parse(backwards.body).error.details).toEqual([
+      { field: 'from', issue: 'must not be later than to' },
+    ]);
+    for (const resource of ['/payments', '/notifications']) {
+      const res = await get(user, resource, { query: { sort: 'asc', pageSize: '3' } });
+      expect(res.statusCode).toBe(400);
+      expect(
+        JSON.parse(res.body)
+          .error.details.map((d: { field: string }) => d.field)
+          .sort(),
+      ).toEqual(['pageSize', 'sort']);
+    }
+  });
+
+  it('compares ids in one canonical form: an upper case UUID is the same id', async () => {
+    const user = randomUUID();
+    const upper = user.toUpperCase();
+    const created = await post(user, 'canon-1', { amount: 700, currency: 'USD', user_id: upper });
+    expect(created.statusCode).toBe(201);
+    const payment = JSON.parse(created.body);
+    expect(payment.user_id).toBe(user);
+    const byUpperId = await get(user, '/payments/{id}', { pathParameters: { id: payment.id.toUpperCase() } });
+    expect(byUpperId.statusCode).toBe(200);
+    const balance = await get(user, '/accounts/{user_id}/balance', { pathParameters: { user_id: upper } });
+    expect(balance.statusCode).toBe(200);
+    await insertNotificationRow(t.db, { paymentId: payment.id, userId: user, channel: 'email' });
+    const notes = await get(user, '/notifications', { query: { payment_id: payment.id.toUpperCase() } });
+    expect(JSON.parse(notes.body).data).toHaveLength(1);
+    const fromUpperCaller = await get(upper, '/payments/{id}', { pathParameters: { id: payment.id } });
+    expect(fromUpperCaller.statusCode).toBe(200);
   });
 
   it('GET /accounts/{user_id}/balance is the caller’s own only', async () => {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { signDevToken } from '../../lambdas/shared/auth/dev-token';
+import { GATEWAY_ERRORS } from '../../lib/gateway-errors';
 import { topology } from '../../lib/topology';
 import { type ApiGatewayOptions, handleApiRequest } from '../../local/api-gateway';
 import { AuthorizerCache } from '../../local/authorizer-cache';
@@ -82,18 +83,31 @@ describe('local API Gateway emulation (real authorizer)', () => {
     expect(event!.requestContext.requestId).toBe(res.headers.get('x-amzn-requestid'));
   });
 
-  it('answers 401 in the error shape without calling the API for a missing, malformed or foreign token', async () => {
-    const attempts: Record<string, string>[] = [
-      {},
-      { Authorization: 'Bearer not-a-jwt' },
-      { Authorization: `Bearer ${await token(randomUUID(), 'someone-else')}` },
+  it('answers 401 in the error shape, saying why, without calling the API', async () => {
+    const attempts: [Record<string, string>, string][] = [
+      [{}, GATEWAY_ERRORS.UNAUTHORIZED.message],
+      [{ Authorization: 'Bearer not-a-jwt' }, 'The Authorization header must be: Bearer <token>'],
+      [
+        { Authorization: `Bearer ${await token(randomUUID(), 'someone-else')}` },
+        'The token was not issued for this API (issuer or audience)',
+      ],
     ];
-    for (const headers of attempts) {
-      const res = await fetch(`${baseUrl}/payments`, { headers });
+    for (const [headers, message] of attempts) {
+      const res = await fetch(`${baseUrl}/payments`, {
+        headers: { ...headers, 'X-Correlation-Id': 'c-401' },
+      });
       expect(res.status).toBe(401);
-      expect(await res.json()).toEqual({ error: { code: 'unauthorized', message: 'Unauthorized' } });
+      expect(res.headers.get('x-correlation-id')).toBe('c-401');
+      expect(await res.json()).toEqual({ error: { code: 'unauthorized', message } });
     }
     expect(events).toHaveLength(0);
+  });
+
+  it('accepts a lower case bearer scheme', async () => {
+    const res = await fetch(`${baseUrl}/payments`, {
+      headers: { Authorization: `bearer ${await token('u')}` },
+    });
+    expect(res.status).toBe(200);
   });
 
   it('serves unauthenticated routes without a token and passes the body and headers through', async () => {
@@ -111,13 +125,16 @@ describe('local API Gateway emulation (real authorizer)', () => {
     expect(events[0]!.requestContext.authorizer).toBeNull();
   });
 
-  it('answers 404 and 405 for unknown routes and methods', async () => {
-    const unknown = await fetch(`${baseUrl}/nope`);
-    expect(unknown.status).toBe(404);
-    expect(((await unknown.json()) as { error: { code: string } }).error.code).toBe('not_found');
-    const wrongMethod = await fetch(`${baseUrl}/health`, { method: 'DELETE' });
-    expect(wrongMethod.status).toBe(405);
-    expect(((await wrongMethod.json()) as { error: { code: string } }).error.code).toBe('method_not_allowed');
+  it('answers 404 for unknown routes and unknown methods alike, as API Gateway REST does', async () => {
+    for (const [path, method] of [
+      ['/nope', 'GET'],
+      ['/health', 'DELETE'],
+    ] as const) {
+      const res = await fetch(`${baseUrl}${path}`, { method });
+      expect(res.status).toBe(404);
+      expect(await res.json()).toEqual({ error: { code: 'not_found', message: 'No such route' } });
+      expect(res.headers.get('x-correlation-id')).toBe(res.headers.get('x-amzn-requestid'));
+    }
     expect(events).toHaveLength(0);
   });
 
@@ -139,7 +156,7 @@ describe('local API Gateway emulation (real authorizer)', () => {
     const thrown = await fetch(`${baseUrl}/health`);
     expect(thrown.status).toBe(502);
     const text = await thrown.text();
-    expect(JSON.parse(text)).toEqual({ error: { code: 'internal_error', message: 'Internal server error' } });
+    expect(JSON.parse(text)).toEqual({ error: { code: 'internal_error', message: 'Internal error' } });
     expect(text).not.toContain('secret internals');
     apiBehaviour = async () => ({ body: 'no status code' });
     expect((await fetch(`${baseUrl}/health`)).status).toBe(502);
@@ -224,9 +241,9 @@ describe('local API Gateway authorizer cache (resultsCacheTtl, per token)', () =
     expect(authorizerCalls).toHaveLength(3);
   });
 
-  it('never caches a refusal, and never serves a token past its own expiry', async () => {
+  it('caches a refusal like any policy (as AWS caches a Deny), and never serves a token past its own expiry', async () => {
     for (let i = 0; i < 2; i++) expect((await get('/payments', 'not-a-jwt')).status).toBe(401);
-    expect(authorizerCalls).toHaveLength(2);
+    expect(authorizerCalls).toHaveLength(1);
     const shortLived = await signDevToken({
       userId: randomUUID(),
       secret: SECRET,
@@ -236,9 +253,9 @@ describe('local API Gateway authorizer cache (resultsCacheTtl, per token)', () =
     });
     expect((await get('/payments', shortLived)).status).toBe(200);
     expect((await get('/payments', shortLived)).status).toBe(200);
-    expect(authorizerCalls).toHaveLength(3);
+    expect(authorizerCalls).toHaveLength(2);
     clock += 61_000; // within the TTL but past `exp`: the authorizer decides again
     await get('/payments', shortLived);
-    expect(authorizerCalls).toHaveLength(4);
+    expect(authorizerCalls).toHaveLength(3);
   });
 });

@@ -73,7 +73,7 @@ describe('notification worker (real PostgreSQL)', () => {
     expect(email?.body).toContain('The card was declined.');
     expect(sms?.body).toMatch(/^Payment [0-9a-f]{8}: \$5\.13 failed \(card_declined\)/);
     expect(sms?.body.length).toBeLessThanOrEqual(160);
-    const stored = await listNotifications(t.db, { userId: 'user-n', paymentId });
+    const stored = await listNotifications(t.db, { userId: 'user-n', paymentId, limit: 100 });
     expect(stored.map((n) => n.channel).sort()).toEqual(['email', 'sms']);
     const sent = w.publisher.ofType(NotificationSent.detailType);
     expect(sent).toHaveLength(2);

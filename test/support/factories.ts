@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEvent, Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { Database } from '../../lambdas/shared/adapters/postgres/database';
+import { insertNotificationStatement } from '../../lambdas/shared/adapters/postgres/notifications';
 import { PostgresPaymentCreationStore } from '../../lambdas/shared/adapters/postgres/payment-creation-store';
 import { insertPaymentStatement } from '../../lambdas/shared/adapters/postgres/payments';
 import { PostgresRiskAssessmentStore } from '../../lambdas/shared/adapters/postgres/risk-assessment-store';
 import { type Config, loadConfig, platformConfigSchema } from '../../lambdas/shared/config';
+import type { NotificationChannel } from '../../lambdas/shared/domain/notification';
 import { newPendingPayment, type Payment } from '../../lambdas/shared/domain/payment';
 import { assessRisk, type RiskAssessment, riskSummary } from '../../lambdas/shared/domain/risk';
 import {
@@ -234,6 +236,20 @@ export async function chargesFor(db: Database, paymentId: string): Promise<numbe
 export function scriptedRandom(values: number[], then = 0.99): () => number {
   const queue = [...values];
   return () => queue.shift() ?? then;
+}
+
+/** A sent notification row of `payment` on `channel`, as the notification worker stores it. */
+export async function insertNotificationRow(
+  db: Database,
+  input: { paymentId: string; userId: string; channel: NotificationChannel },
+): Promise<void> {
+  await insertNotificationStatement(db, {
+    id: randomUUID(),
+    eventId: randomUUID(),
+    message: 'test notification',
+    sentAt: new Date(),
+    ...input,
+  });
 }
 
 /** A NotificationRequested event as the API publishes it (defaults: a random id, no payload). */

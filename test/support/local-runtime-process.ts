@@ -22,6 +22,8 @@ export interface LocalRuntimeProcess {
   crash(): Promise<void>;
   /** SIGINT (Ctrl-C); resolves with the exit code. */
   stop(): Promise<number | null>;
+  /** SIGINT to the runtime's whole process group, as a terminal's Ctrl-C (needs `detached`). */
+  interruptGroup(): Promise<number | null>;
 }
 
 /** The parts of `GET /local/status` the tests read. */
@@ -52,6 +54,8 @@ interface StartOptions {
   env?: NodeJS.ProcessEnv;
   /** The script to run instead of bin/local.ts. */
   entry?: string;
+  /** Leads its own process group (for interruptGroup). */
+  detached?: boolean;
 }
 
 export async function startLocalRuntime(options: StartOptions = {}) {
@@ -59,7 +63,12 @@ export async function startLocalRuntime(options: StartOptions = {}) {
   const port = await freePort();
   const started = Date.now();
   const env = ownRuntimeEnv(port, dataDir, options.env);
-  const spawned = spawnLocalRuntime({ env, entry: options.entry, timeoutMs: options.timeoutMs ?? 60_000 });
+  const spawned = spawnLocalRuntime({
+    env,
+    entry: options.entry,
+    detached: options.detached,
+    timeoutMs: options.timeoutMs ?? 60_000,
+  });
   // A runtime that does not start leaves nothing behind (a data directory it made, its database).
   if (!options.dataDir) spawned.catch(() => removeDataDir(dataDir));
   const { child, baseUrl } = await spawned;
@@ -82,6 +91,10 @@ export async function startLocalRuntime(options: StartOptions = {}) {
     },
     stop: async () => {
       child.kill('SIGINT');
+      return exited(child);
+    },
+    interruptGroup: async () => {
+      process.kill(-child.pid!, 'SIGINT');
       return exited(child);
     },
   };

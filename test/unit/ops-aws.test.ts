@@ -443,6 +443,18 @@ describe('npm run ops -- --target aws', () => {
     expect(sqs.commandCalls(ReceiveMessageCommand)).toHaveLength(0);
   });
 
+  it('says in one line (status 2) what is wrong with the usage: an unknown option, AWS without a region', async () => {
+    const unknown = await run(['dlq', 'list', '--bogus']);
+    expect(unknown.status).toBe(2);
+    expect(unknown.err).toMatch(/^ops: Unknown option '--bogus'.*--help\)$/);
+    cloudFormation.on(DescribeStacksCommand).rejects(new Error('Region is missing'));
+    const noRegion = await run(['dlq', 'list', '--target', 'aws']);
+    expect(noRegion.status).toBe(2);
+    expect(noRegion.err).toBe(
+      'ops: --target aws needs a region: pass --region <region>, or set AWS_REGION (or a region in your AWS profile)',
+    );
+  });
+
   it('asks for a database URL before running SQL against AWS', async () => {
     const { status, err } = await run(['outbox', 'lag', '--target', 'aws']);
     expect(status).toBe(2);

@@ -15,6 +15,7 @@ import {
   parseEventRecord,
   recordLog,
 } from '../../lambdas/shared/sqs-worker/consume';
+import { SideEffectInProgressError } from '../../lambdas/shared/use-cases/errors';
 import { RecordingRetries, rawSqsRecord, sqsEvent, sqsRecord } from '../support/factories';
 
 const payment = {
@@ -124,6 +125,55 @@ describe('consumeEvents', () => {
     });
     expect(response.batchItemFailures).toHaveLength(2);
     expect(poisoned).toBe(2);
+  });
+});
+
+describe('consumeEvents logging', () => {
+  /** A Logger that records what it was asked to log. */
+  function recordingLogger() {
+    const entries: { level: string; message: string; fields: Record<string, unknown> }[] = [];
+    const sink = Object.fromEntries(
+      (['info', 'warn', 'error'] as const).map((level) => [
+        level,
+        (message: string, fields: Record<string, unknown>) => entries.push({ level, message, fields }),
+      ]),
+    ) as unknown as Logger;
+    return { sink, entries };
+  }
+
+  it('logs an expected retry (another attempt holds the side effect) at INFO, one line, no stack', async () => {
+    const { sink, entries } = recordingLogger();
+    await consumeEvents(sqsEvent(sqsRecord(created)), undefined, {
+      accepts: [PaymentCreated],
+      retries: new RecordingRetries(),
+      logger: sink,
+      handle: async () => {
+        throw new SideEffectInProgressError('charge:p1 is in progress elsewhere', 30);
+      },
+    });
+    expect(entries).toHaveLength(1);
+    expect(entries[0]).toMatchObject({
+      level: 'info',
+      message: 'Message will be retried',
+      fields: { reason: 'SideEffectInProgressError: charge:p1 is in progress elsewhere' },
+    });
+    expect(JSON.stringify(entries[0])).not.toMatch(/stack|\n/);
+  });
+
+  it('logs an unexpected failure at WARN with the error', async () => {
+    const { sink, entries } = recordingLogger();
+    const boom = new Error('boom');
+    await consumeEvents(sqsEvent(sqsRecord(created)), undefined, {
+      accepts: [PaymentCreated],
+      retries: new RecordingRetries(),
+      logger: sink,
+      handle: async () => {
+        throw boom;
+      },
+    });
+    expect(entries).toEqual([
+      expect.objectContaining({ level: 'warn', fields: expect.objectContaining({ error: boom }) }),
+    ]);
   });
 });
 

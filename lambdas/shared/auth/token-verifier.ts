@@ -1,14 +1,35 @@
 import { createRemoteJWKSet, type JWTVerifyGetKey, jwtVerify } from 'jose';
 import { readSecret } from '../adapters/secrets';
 import type { TokenConfig } from '../config';
+import { canonicalId } from '../domain/ids';
 
 export interface Principal {
   userId: string;
 }
 
-/** Why a token was refused; never shown to the client, only logged. */
+/**
+ * Why a token was refused, as a client may be told: enough to fix its own mistake (renew, use the right
+ * identity provider), nothing about keys or which check of a forged token failed.
+ */
+export type TokenRefusal = 'expired' | 'not_for_this_api' | 'invalid';
+
+/** A refused token; `message` (the detail) is only logged, `refusal` may be shown. */
 export class InvalidTokenError extends Error {
   override name = 'InvalidTokenError';
+  constructor(
+    message: string,
+    readonly refusal: TokenRefusal = 'invalid',
+  ) {
+    super(message);
+  }
+}
+
+function refusalOf(error: unknown): TokenRefusal {
+  const { code, claim } = error as { code?: string; claim?: string };
+  if (code === 'ERR_JWT_EXPIRED') return 'expired';
+  if (code === 'ERR_JWT_CLAIM_VALIDATION_FAILED' && (claim === 'iss' || claim === 'aud'))
+    return 'not_for_this_api';
+  return 'invalid';
 }
 
 export type TokenVerifier = (token: string) => Promise<Principal>;
@@ -49,9 +70,10 @@ export function createTokenVerifier(config: TokenConfig): TokenVerifier {
       const { payload } =
         k instanceof Uint8Array ? await jwtVerify(token, k, options) : await jwtVerify(token, k, options);
       if (!payload.sub || payload.sub.length > 128) throw new InvalidTokenError('bad subject');
-      return { userId: payload.sub };
+      return { userId: canonicalId(payload.sub) };
     } catch (error) {
-      throw error instanceof InvalidTokenError ? error : new InvalidTokenError((error as Error).message);
+      if (error instanceof InvalidTokenError) throw error;
+      throw new InvalidTokenError((error as Error).message, refusalOf(error));
     }
   };
 }

@@ -1,6 +1,7 @@
 // Namespace import (not the `z` export): esbuild then drops the parts of zod we do not use, e.g. its locales.
 import * as z from 'zod';
 import { CURRENCIES } from './currencies';
+import { canonicalId } from './ids';
 
 export const PAYMENT_STATUSES = ['PENDING', 'SUCCEEDED', 'FAILED'] as const;
 export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
@@ -19,7 +20,7 @@ const text = (max: number) =>
 export const createPaymentBodySchema = z.strictObject({
   amount: z.number().int().positive().max(MAX_AMOUNT),
   currency: z.enum(CURRENCIES),
-  user_id: text(128).optional(),
+  user_id: text(128).transform(canonicalId).optional(),
   description: text(500).optional(),
   metadata: z
     .record(text(40).pipe(z.string().min(1)), text(500))

@@ -3,6 +3,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { EventContract } from '../events';
 import { parseEnvelope } from '../events/envelope';
+import { isExpectedRetry } from '../use-cases/errors';
 import type { RetryScheduler } from './visibility-backoff';
 
 /** A message no retry can fix (not an event, an event this worker does not take, a bad detail): DLQ. */
@@ -85,11 +86,16 @@ export async function consumeEvents<Detail extends { correlation_id: string }>(
         record,
         (error as { retryAfterSeconds?: number }).retryAfterSeconds,
       );
-      log.warn('Message failed; it will be retried', {
-        error: error as Error,
+      const retry = {
         receive_count: record.attributes?.ApproximateReceiveCount,
         retry_in_seconds: delaySeconds,
-      });
+      };
+      if (isExpectedRetry(error)) {
+        const { name, message } = error as Error;
+        log.info('Message will be retried', { reason: `${name}: ${message}`, ...retry });
+      } else {
+        log.warn('Message failed; it will be retried', { error: error as Error, ...retry });
+      }
       throw error;
     }
   };

@@ -51,3 +51,15 @@ export class SideEffectInProgressError extends named('SideEffectInProgressError'
     super(message);
   }
 }
+
+/**
+ * Failures a retry is expected to fix, part of normal recovery (after a restart, a crash, a busy
+ * gateway): a worker logs them at INFO in one line, without a stack; anything else is a WARN with it.
+ */
+export function isExpectedRetry(error: unknown): boolean {
+  return (
+    error instanceof SideEffectInProgressError ||
+    error instanceof GatewayUnavailableError ||
+    error instanceof ChargeOutcomeUnknownError
+  );
+}

@@ -1,7 +1,13 @@
 import type { Balance } from '../domain/balance';
 import type { Notification } from '../domain/notification';
 import { DependencyUnavailableError, ForbiddenError, NotFoundError } from './errors';
-import type { PaymentListQuery, PaymentQueries, PaymentView } from './ports';
+import type {
+  KeysetPosition,
+  NotificationListQuery,
+  PaymentListQuery,
+  PaymentQueries,
+  PaymentView,
+} from './ports';
 
 /** A payment the caller does not own is indistinguishable from one that does not exist. */
 export async function getPayment(q: PaymentQueries, userId: string, id: string): Promise<PaymentView> {
@@ -24,11 +30,18 @@ export async function listPayments(
   };
 }
 
+/** Keyset pagination as for payments; every filter optional. */
 export async function listNotifications(
   q: PaymentQueries,
-  input: { userId: string; paymentId?: string; eventId?: string },
-): Promise<Notification[]> {
-  return q.listNotifications(input);
+  query: NotificationListQuery,
+): Promise<{ notifications: Notification[]; next: KeysetPosition | null }> {
+  const rows = await q.listNotifications(query);
+  const notifications = rows.slice(0, query.limit);
+  const last = notifications.at(-1);
+  return {
+    notifications,
+    next: rows.length > query.limit && last ? { createdAt: last.created_at, id: last.id } : null,
+  };
 }
 
 /** Only the caller's own account. */

@@ -93,7 +93,23 @@ export interface PaymentListQuery {
   riskLevel?: RiskLevel;
   limit: number;
   /** Keyset position: the last payment of the previous page. */
-  after?: { createdAt: string; id: string };
+  after?: KeysetPosition;
+}
+
+/** Where a page of a newest-first listing ends: its last row. */
+export interface KeysetPosition {
+  createdAt: string;
+  id: string;
+}
+
+export interface NotificationListQuery {
+  userId: string;
+  paymentId?: string;
+  /** The notification event (POST /events) the notifications answer. */
+  eventId?: string;
+  limit: number;
+  /** Keyset position: the last notification of the previous page. */
+  after?: KeysetPosition;
 }
 
 /** A payment as the API shows it: with its risk assessment, null until the risk worker made one. */
@@ -104,7 +120,8 @@ export interface PaymentQueries {
   findPayment(id: string): Promise<PaymentView | undefined>;
   /** Newest first; up to `limit + 1` rows, so the caller knows whether a next page exists. */
   listPayments(query: PaymentListQuery): Promise<PaymentView[]>;
-  listNotifications(query: { userId: string; paymentId?: string; eventId?: string }): Promise<Notification[]>;
+  /** The user's notifications, newest first, up to `limit + 1` (the extra one says a next page exists). */
+  listNotifications(query: NotificationListQuery): Promise<Notification[]>;
   balancesForUser(userId: string): Promise<Balance[]>;
   /** Throws when the database cannot answer. */
   ping(): Promise<void>;

@@ -28,13 +28,34 @@ export function synthesize(
   context: { stage?: 'dev' | 'prod'; target: 'aws' | 'localstack' } & Record<string, string>,
 ): Synthesized {
   // CDK's built-in CloudFormation spec check only warns and costs ~8 s per synth; `npm run synth` keeps it.
-  const { app, stack, nag } = createApp({
-    context: { ...CDK_JSON_CONTEXT, stage: 'dev', ...context },
-    builtinCloudFormationValidation: false,
+  // Assets bundle as the stack is built; Template.fromStack synthesizes the whole app (a cdk-nag error
+  // would throw here with its report).
+  return withoutBundlingNotices(() => {
+    const { app, stack, nag } = createApp({
+      context: { ...CDK_JSON_CONTEXT, stage: 'dev', ...context },
+      builtinCloudFormationValidation: false,
+    });
+    return { app, stack, nag, template: Template.fromStack(stack) };
   });
-  // Template.fromStack synthesizes the whole app; a cdk-nag error would throw here with its report.
-  const template = Template.fromStack(stack);
-  return { app, stack, nag, template };
+}
+
+const BUNDLING_NOTICE = /^Bundling asset \S+\.\.\.\n$/;
+
+/**
+ * CDK announces each bundle on stderr, unconditionally (6 functions x every synth: dozens of lines per
+ * `npm test`). Only those announcements are dropped; esbuild's warnings and errors still show.
+ */
+export function withoutBundlingNotices<T>(work: () => T): T {
+  const write = process.stderr.write;
+  process.stderr.write = ((chunk: unknown, ...rest: unknown[]) =>
+    typeof chunk === 'string' && BUNDLING_NOTICE.test(chunk)
+      ? true
+      : (write as (...args: unknown[]) => boolean).call(process.stderr, chunk, ...rest)) as typeof write;
+  try {
+    return work();
+  } finally {
+    process.stderr.write = write;
+  }
 }
 
 /** A prod stage as it must be synthesized: with an OIDC issuer (prod refuses the generated key). */

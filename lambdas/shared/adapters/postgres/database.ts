@@ -1,6 +1,5 @@
 import postgres, { type Sql } from 'postgres';
 import type { DatabaseConfig } from '../../config';
-import { readSecret } from '../secrets';
 
 export type Database = Sql;
 /** What a repository function needs: the pool or a transaction, both run tagged queries. */
@@ -62,6 +61,10 @@ export async function connectDatabase(config: DatabaseConfig): Promise<Database>
   if (config.DATABASE_URL) {
     return openDatabase(config.DATABASE_URL, { ...common, ssl: tlsOf(config.DATABASE_SSL) });
   }
+  // Loaded here, not at the top: the Secrets Manager adapter builds the Powertools singletons (via
+  // observability), and the local runtime imports this module before it sets the handlers' environment
+  // (POWERTOOLS_LOG_LEVEL and friends would be read too early; test/unit/local-import-order.test.ts).
+  const { readSecret } = await import('../secrets');
   const secret = JSON.parse(await readSecret(config.DATABASE_SECRET_ARN!)) as DatabaseSecret;
   return postgres({
     host: config.DATABASE_HOST ?? secret.host,

@@ -4,6 +4,7 @@ import type {
   Notification,
   NotificationChannel,
 } from '../../domain/notification';
+import type { NotificationListQuery } from '../../use-cases/ports';
 import type { Queryable } from './database';
 
 // The only module that reads or writes the `notifications` table.
@@ -18,19 +19,17 @@ interface NotificationRow {
   sent_at: Date;
 }
 
-const MAX_LISTED = 100;
-
-export async function listNotifications(
-  db: Queryable,
-  q: { userId: string; paymentId?: string; eventId?: string },
-): Promise<Notification[]> {
+/** Newest first, keyset-paged (index notifications_user_keyset_idx); one extra row says a next page exists. */
+export async function listNotifications(db: Queryable, q: NotificationListQuery): Promise<Notification[]> {
   const rows = await db<NotificationRow[]>`
     SELECT id, payment_id, processed_event_id AS event_id, channel, status, created_at, sent_at
     FROM notifications
-    WHERE user_id = ${q.userId} ${q.paymentId ? db`AND payment_id = ${q.paymentId}` : db``}
+    WHERE user_id = ${q.userId}
+      ${q.paymentId ? db`AND payment_id = ${q.paymentId}` : db``}
       ${q.eventId ? db`AND processed_event_id = ${q.eventId}` : db``}
-    ORDER BY created_at DESC, channel
-    LIMIT ${MAX_LISTED}`;
+      ${q.after ? db`AND (created_at, id) < (${q.after.createdAt}::timestamptz, ${q.after.id}::uuid)` : db``}
+    ORDER BY created_at DESC, id DESC
+    LIMIT ${q.limit + 1}`;
   return rows.map((r) => ({
     ...r,
     created_at: r.created_at.toISOString(),

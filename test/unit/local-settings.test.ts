@@ -1,0 +1,35 @@
+import { parseLocalSettings, SettingsError } from '../../local/settings';
+
+// `npm start` checks every setting before it touches anything, naming the wrong one (local/settings.ts).
+
+describe('local runtime settings', () => {
+  it('defaults: port 3000, consumers on', () => {
+    expect(parseLocalSettings({})).toMatchObject({ PORT: 3000, LOCAL_CONSUMERS: 'on' });
+  });
+
+  it('reads and normalises valid settings', () => {
+    const settings = parseLocalSettings({
+      PORT: '0',
+      LOG_LEVEL: 'info',
+      LOCAL_CONSUMERS: 'OFF',
+      HOST: '0.0.0.0',
+    });
+    expect(settings).toMatchObject({ PORT: 0, LOG_LEVEL: 'INFO', LOCAL_CONSUMERS: 'off', HOST: '0.0.0.0' });
+  });
+
+  it.each([
+    [{ PORT: 'abc' }, /^Invalid setting PORT="abc": must be a port number/],
+    [{ PORT: '70000' }, /^Invalid setting PORT="70000"/],
+    [{ LOG_LEVEL: 'loud' }, /^Invalid setting LOG_LEVEL="loud": must be one of TRACE, DEBUG/],
+    [{ LOCAL_CONSUMERS: 'maybe' }, /^Invalid setting LOCAL_CONSUMERS="maybe": must be on or off/],
+    [{ DATABASE_URL: 'mysql://x' }, /^Invalid setting DATABASE_URL="mysql:\/\/x"/],
+    [{ LOCAL_BUNDLES: '/no/such/cdk.out' }, /^Invalid setting LOCAL_BUNDLES=.*no such directory/],
+  ])('%j is refused with a message naming it', (env, message) => {
+    expect(() => parseLocalSettings(env)).toThrow(SettingsError);
+    expect(() => parseLocalSettings(env)).toThrow(message);
+  });
+
+  it('names every wrong setting at once', () => {
+    expect(() => parseLocalSettings({ PORT: 'x', LOG_LEVEL: 'y' })).toThrow(/PORT="x".*; LOG_LEVEL="y"/);
+  });
+});
