@@ -66,6 +66,10 @@ export const HEALTH_METRICS = {
   outboxOldestUnpublishedSeconds: 'OutboxOldestUnpublishedSeconds',
   /** Rows a retention run deleted. */
   retentionRowsDeleted: 'RetentionRowsDeleted',
+  /** One per successful analytics run; none for 2 hours alarms. */
+  analyticsRunSucceeded: 'AnalyticsRunSucceeded',
+  /** Terminal payments whose facts an analytics run rewrote. */
+  analyticsPaymentsProcessed: 'AnalyticsPaymentsProcessed',
 } as const;
 
 /**
@@ -81,6 +85,9 @@ export const STACK_OUTPUTS = {
   databaseSecretArn: 'DatabaseSecretArn',
   databaseProxyEndpoint: 'DatabaseProxyEndpoint',
   databaseClientSecurityGroupId: 'DatabaseClientSecurityGroupId',
+  analyticsBucketName: 'AnalyticsBucketName',
+  analyticsGlueDatabase: 'AnalyticsGlueDatabase',
+  analyticsAthenaWorkGroup: 'AnalyticsAthenaWorkGroup',
   queueUrl: (queue: string) => `QueueUrl${alphanumeric(queue)}`,
   deadLetterQueueUrl: (queue: string) => `DeadLetterQueueUrl${alphanumeric(queue)}`,
   targetDeadLetterQueueUrl: (target: string) => `TargetDeadLetterQueueUrl${alphanumeric(target)}`,
