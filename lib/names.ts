@@ -32,6 +32,8 @@ export const names = {
   /** EventBridge targets with a dead-letter queue of their own: each bus rule, and each schedule. */
   ruleTarget: (rule: string) => rule,
   scheduleTarget: (schedule: string) => `Schedule-${schedule}`,
+  /** A stage's Glue database of the analytics exports (Glue and Athena want lowercase and underscores). */
+  glueDatabase: (stage: string) => `payments_analytics_${stage}`,
 } as const;
 
 /** CloudWatch namespace of the Powertools metrics in AWS. */
