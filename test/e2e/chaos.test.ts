@@ -45,6 +45,7 @@ describe('chaos run (300 payments, every fault on)', () => {
       'exactly one assessment per terminal payment (one RiskAssessed each)',
       'no gateway charge for a blocked payment',
       'every risk_blocked payment was assessed block',
+      'analytics facts agree with payments, stats with facts',
     ]);
     expect(report.ok).toBe(true);
   });
