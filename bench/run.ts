@@ -57,6 +57,13 @@ if (env.BENCH_AB) {
   process.exit(0);
 }
 
+if (env.BENCH_ANALYTICS) {
+  // The analytics run with 100,000 payments (bench/analytics.ts): its own table on stdout, no report files.
+  const { runAnalyticsBench } = await import('./analytics');
+  await runAnalyticsBench();
+  process.exit(0);
+}
+
 if (env.BENCH_REPORT_ONLY) {
   // Re-renders the table, the chart and BENCHMARKS.md from bench/results.json without measuring.
   const saved = JSON.parse(await readFile(join(ROOT, 'bench', 'results.json'), 'utf8')) as Results;

@@ -32,6 +32,8 @@ export const names = {
   /** EventBridge targets with a dead-letter queue of their own: each bus rule, and each schedule. */
   ruleTarget: (rule: string) => rule,
   scheduleTarget: (schedule: string) => `Schedule-${schedule}`,
+  /** A stage's Glue database of the analytics exports (Glue and Athena want lowercase and underscores). */
+  glueDatabase: (stage: string) => `payments_analytics_${stage}`,
 } as const;
 
 /** CloudWatch namespace of the Powertools metrics in AWS. */
@@ -70,6 +72,10 @@ export const HEALTH_METRICS = {
   outboxOldestUnpublishedSeconds: 'OutboxOldestUnpublishedSeconds',
   /** Rows a retention run deleted. */
   retentionRowsDeleted: 'RetentionRowsDeleted',
+  /** One per successful analytics run; none for 2 hours alarms. */
+  analyticsRunSucceeded: 'AnalyticsRunSucceeded',
+  /** Terminal payments whose facts an analytics run rewrote. */
+  analyticsPaymentsProcessed: 'AnalyticsPaymentsProcessed',
 } as const;
 
 /**
@@ -85,6 +91,9 @@ export const STACK_OUTPUTS = {
   databaseSecretArn: 'DatabaseSecretArn',
   databaseProxyEndpoint: 'DatabaseProxyEndpoint',
   databaseClientSecurityGroupId: 'DatabaseClientSecurityGroupId',
+  analyticsBucketName: 'AnalyticsBucketName',
+  analyticsGlueDatabase: 'AnalyticsGlueDatabase',
+  analyticsAthenaWorkGroup: 'AnalyticsAthenaWorkGroup',
   queueUrl: (queue: string) => `QueueUrl${alphanumeric(queue)}`,
   deadLetterQueueUrl: (queue: string) => `DeadLetterQueueUrl${alphanumeric(queue)}`,
   targetDeadLetterQueueUrl: (target: string) => `TargetDeadLetterQueueUrl${alphanumeric(target)}`,

@@ -1,6 +1,7 @@
 import { CfnOutput, Fn, Stack, type StackProps } from 'aws-cdk-lib';
 import type { RestApi } from 'aws-cdk-lib/aws-apigateway';
 import type { Construct } from 'constructs';
+import { AnalyticsExports } from './constructs/analytics-exports';
 import { Database } from './constructs/database';
 import { EventBus } from './constructs/event-bus';
 import { JwtKeys } from './constructs/jwt-keys';
@@ -11,7 +12,7 @@ import { PaymentsApi } from './constructs/payments-api';
 import { PlatformFunction } from './constructs/platform-function';
 import { FunctionSchedule } from './constructs/schedule';
 import { WorkQueue } from './constructs/work-queue';
-import { STACK_OUTPUTS } from './names';
+import { names, STACK_OUTPUTS } from './names';
 import type { StageConfig } from './stage-config';
 import { type FunctionName, type QueueName, topology } from './topology';
 
@@ -52,6 +53,8 @@ export class PaymentsStack extends Stack {
       }),
     ) as Record<FunctionName, PlatformFunction>;
     jwtKeys.configure(this.functions[topology.authorizer]);
+    const analyticsExports = new AnalyticsExports(this, 'AnalyticsExports', { config });
+    analyticsExports.grantWrite(this.functions.analytics);
 
     // Nothing runs platform code before the schema it needs exists: every function but the migrator (and
     // with it its event source mappings and permissions), the schedules and the API wait for the migrations.
@@ -120,6 +123,11 @@ export class PaymentsStack extends Stack {
     for (const [name, queue] of Object.entries(eventBus.targetDeadLetterQueues)) {
       output(STACK_OUTPUTS.targetDeadLetterQueueUrl(name), queue.queueUrl);
     }
+    output(STACK_OUTPUTS.analyticsBucketName, analyticsExports.bucket.bucketName);
+    if (analyticsExports.database)
+      output(STACK_OUTPUTS.analyticsGlueDatabase, names.glueDatabase(config.stage));
+    if (analyticsExports.workGroup)
+      output(STACK_OUTPUTS.analyticsAthenaWorkGroup, analyticsExports.workGroup.ref);
     // For an operator's port-forwarding session to the database (docs/RUNBOOK.md); no secret values.
     output(STACK_OUTPUTS.databaseSecretArn, database.secret.secretArn);
     if (database.proxy) output(STACK_OUTPUTS.databaseProxyEndpoint, database.proxy.endpoint);

@@ -128,6 +128,13 @@ const functions = {
     usesDatabase: true,
     publishesEvents: false,
   },
+  // Stops 30 s before this; a larger window (a backfill, the first run) goes on in the next run.
+  analytics: {
+    timeoutSeconds: 900,
+    memoryMb: 1024,
+    usesDatabase: true,
+    publishesEvents: false,
+  },
 } as const satisfies Record<string, FunctionSpec>;
 
 export type FunctionName = keyof typeof functions;
@@ -223,6 +230,7 @@ export const topology = {
   schedules: {
     outboxRelay: { function: 'outboxRelay', everySeconds: 60, localEverySeconds: 60, alwaysOn: true },
     retention: { function: 'retention', everySeconds: 300, localEverySeconds: 300 },
+    analytics: { function: 'analytics', everySeconds: 3600, localEverySeconds: 5 },
   } as const satisfies Record<string, ScheduleSpec<FunctionName>>,
   /** Events nobody consumes yet but that are part of the contract (kept on the bus archive). */
   unrouted: [NotificationSent.detailType],

@@ -54,6 +54,7 @@ export async function startBundles(parts: {
   caFile: string;
   endpoint: string;
   logLevel: string;
+  dataDir: string;
   log: (message: string) => void;
 }): Promise<RunningFunctions> {
   const { credentials } = parts.database;

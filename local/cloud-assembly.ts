@@ -116,6 +116,8 @@ function resolve(
       return references.secretArn(variable, intrinsic.Ref);
     }
     if (type === 'AWS::Events::EventBus') return String(resources[intrinsic.Ref]!.Properties?.Name);
+    // The analytics bucket: its name only; locally the exports go to a directory (ANALYTICS_EXPORT_DIR).
+    if (type === 'AWS::S3::Bucket') return `local-${intrinsic.Ref.toLowerCase()}`;
     throw refused(`Ref to ${type ?? intrinsic.Ref}`);
   }
   if (intrinsic['Fn::GetAtt']) {

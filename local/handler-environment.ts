@@ -37,9 +37,15 @@ function serviceEnvironment(local: LocalEndpoints): Record<string, string> {
   };
 }
 
+/** The local writers time out at 30 s as in AWS; 45 s covers their transactions and keeps a demo short. */
+export const LOCAL_ANALYTICS_SAFE_LAG_SECONDS = 45;
+
+/** Where the analytics function's Parquet exports go locally, standing in for the bucket. */
+export const analyticsExportDir = (dataDir: string) => join(resolve(dataDir), 'analytics');
+
 /** The environment of the handler modules imported from the sources into this process. */
 export function sourceEnvironment(
-  input: LocalEndpoints & { topology: Topology; databaseUrl: string; jwtSecret: string },
+  input: LocalEndpoints & { topology: Topology; databaseUrl: string; jwtSecret: string; dataDir: string },
 ): Record<string, string> {
   return {
     ...serviceEnvironment(input),
@@ -52,6 +58,8 @@ export function sourceEnvironment(
     MIGRATIONS_DIR: join(ROOT, 'migrations'),
     POWERTOOLS_DEV: 'false',
     POWERTOOLS_METRICS_NAMESPACE: 'PaymentsLocal',
+    ANALYTICS_EXPORT_DIR: analyticsExportDir(input.dataDir),
+    ANALYTICS_SAFE_LAG_SECONDS: String(LOCAL_ANALYTICS_SAFE_LAG_SECONDS),
   };
 }
 
@@ -62,7 +70,7 @@ export function sourceEnvironment(
  */
 export function bundleRuntimeEnvironment(
   fn: BundledFunction,
-  input: LocalEndpoints & { caFile: string },
+  input: LocalEndpoints & { caFile: string; dataDir: string },
 ): Record<string, string> {
   return {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
@@ -73,6 +81,10 @@ export function bundleRuntimeEnvironment(
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.spec.memoryMb),
     AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
     NODE_EXTRA_CA_CERTS: input.caFile,
+    // No S3 here: the exports directory stands in for the bucket (it wins over ANALYTICS_BUCKET_NAME).
+    ...(fn.environment.ANALYTICS_BUCKET_NAME
+      ? { ANALYTICS_EXPORT_DIR: analyticsExportDir(input.dataDir) }
+      : {}),
     ...serviceEnvironment(input),
   };
 }

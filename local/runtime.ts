@@ -171,13 +171,21 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
         caFile,
         endpoint,
         logLevel,
+        dataDir: options.dataDir,
         log,
       });
     } else {
       // Handlers read their environment on load, as in a cold start: set it before the first import.
       Object.assign(
         process.env,
-        sourceEnvironment({ topology, databaseUrl: database.url, jwtSecret, endpoint, logLevel }),
+        sourceEnvironment({
+          topology,
+          databaseUrl: database.url,
+          jwtSecret,
+          endpoint,
+          logLevel,
+          dataDir: options.dataDir,
+        }),
       );
       const functions = await loadSourceFunctions(topology, options.faults?.handlerOf.bind(options.faults));
       running = { functions, stop: async () => {} };

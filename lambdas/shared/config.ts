@@ -68,6 +68,21 @@ const retention = {
   RETENTION_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(500),
 };
 
+/** The analytics function (docs/architecture.md, "Analytics"). */
+const analytics = {
+  /** The exports bucket (AWS); set by the construct that owns the bucket and grants the writes. */
+  ANALYTICS_BUCKET_NAME: z.string().optional(),
+  /** A directory instead of the bucket: the local runtime's stand-in. Wins over the bucket when both are set. */
+  ANALYTICS_EXPORT_DIR: z.string().optional(),
+  /**
+   * Changes younger than this wait for the next run. It must outlast any transaction that stamps a payment's
+   * time before it commits: the writers' Lambda timeouts (30 s) bound those, with a wide margin.
+   */
+  ANALYTICS_SAFE_LAG_SECONDS: z.coerce.number().int().min(0).default(300),
+  /** Changes per batch; each batch is one short transaction. */
+  ANALYTICS_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(1000),
+};
+
 type Issues = z.core.$RefinementCtx;
 
 function needsDatabase(env: { DATABASE_URL?: string; DATABASE_SECRET_ARN?: string }, ctx: Issues): void {
@@ -108,6 +123,17 @@ export function retentionPolicyOf(settings: RetentionSettings) {
     batchSize: settings.RETENTION_BATCH_SIZE,
   };
 }
+
+/** The analytics function: the database, where the exports go and how far behind it reads. */
+export const analyticsConfigSchema = z
+  .object({ ...stage, ...database, ...analytics })
+  .superRefine((env, ctx) => {
+    needsDatabase(env, ctx);
+    if (!env.ANALYTICS_BUCKET_NAME && !env.ANALYTICS_EXPORT_DIR) {
+      ctx.addIssue({ code: 'custom', message: 'ANALYTICS_BUCKET_NAME or ANALYTICS_EXPORT_DIR is required' });
+    }
+  });
+export type AnalyticsConfig = z.infer<typeof analyticsConfigSchema>;
 
 /** The API, the workers and the outbox relay: the database, the bus and their settings. */
 export const platformConfigSchema = z

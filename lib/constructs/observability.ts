@@ -118,6 +118,21 @@ export class Observability extends Construct {
       missingData: cloudwatch.TreatMissingData.BREACHING,
       description: `The oldest unpublished outbox row is older than ${OLDEST_UNPUBLISHED_ALARM_SECONDS}s, or the outbox relay reported nothing for a minute: events are not leaving.`,
     });
+    // One AnalyticsRunSucceeded per successful hourly run; none in 2 hours (also no data) means it fails or never runs.
+    const analyticsRuns = this.healthMetric(
+      HEALTH_METRICS.analyticsRunSucceeded,
+      'analytics',
+      Duration.hours(1),
+    );
+    this.alarm('analytics-no-successful-run', {
+      metric: analyticsRuns,
+      threshold: 1,
+      evaluationPeriods: 2,
+      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+      missingData: cloudwatch.TreatMissingData.BREACHING,
+      description:
+        'No successful analytics run in 2 hours: facts, daily stats and the Parquet exports are going stale (docs/RUNBOOK.md, "Analytics").',
+    });
     this.alarm('api-5xx', {
       metric: props.api.metricServerError({ period: Duration.minutes(5), statistic: 'Sum' }),
       threshold: 5,
@@ -134,6 +149,18 @@ export class Observability extends Construct {
     const databaseMetrics = props.database ? this.databaseAlarms(props.database) : undefined;
 
     this.dashboard = this.createDashboard(props);
+    this.dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: 'Analytics: successful runs and payments processed (per hour)',
+        width: 12,
+        left: [analyticsRuns.with({ label: 'successful runs' })],
+        right: [
+          this.healthMetric(HEALTH_METRICS.analyticsPaymentsProcessed, 'analytics', Duration.hours(1)).with({
+            label: 'payments processed',
+          }),
+        ],
+      }),
+    );
     if (databaseMetrics) this.dashboard.addWidgets(...databaseMetrics);
   }
 
@@ -269,6 +296,17 @@ export class Observability extends Construct {
       datapointsToAlarm: 1,
       notifyOk: false,
       description: `A new message arrived in dead-letter queue ${name} (one notification per dead letter, or per burst).`,
+    });
+  }
+
+  /** A health metric one function reports, summed per `period`. */
+  private healthMetric(metricName: string, fn: string, period: Duration): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: METRICS_NAMESPACE,
+      metricName,
+      dimensionsMap: { service: names.service(fn) },
+      period,
+      statistic: 'Sum',
     });
   }
 

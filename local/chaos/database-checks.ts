@@ -292,6 +292,30 @@ export async function checkInvariants(db: Database, client: ClientRecord): Promi
     detail: client.anomalies.length === 0 ? 'replays identical, 422 on a changed body' : client.anomalies[0]!,
   });
   results.push(...(await checkRiskInvariants(db, state)));
+  // Analytics (docs/architecture.md, "Analytics"): facts may lag behind, but whatever the scheduled runs wrote
+  // through the crashes agrees with the payments, and each day's stats with that day's facts.
+  const factsOff = await db`
+    SELECT f.payment_id FROM payment_facts f LEFT JOIN payments p ON p.id = f.payment_id
+    WHERE p.id IS NULL OR p.status <> f.status OR p.amount <> f.amount OR p.currency <> f.currency
+       OR p.failure_code IS DISTINCT FROM f.failure_code OR p.updated_at <> f.settled_at`;
+  const statsOff = await db`
+    SELECT s.day::text, s.currency FROM daily_payment_stats s
+    LEFT JOIN (SELECT day, currency, count(*) AS n, sum(amount) AS total,
+                      count(*) FILTER (WHERE status = 'SUCCEEDED') AS ok
+               FROM payment_facts GROUP BY day, currency) f USING (day, currency)
+    WHERE f.n IS DISTINCT FROM s.payments OR f.total IS DISTINCT FROM s.amount_total OR f.ok IS DISTINCT FROM s.succeeded`;
+  const [{ facts = 0 } = {}] = await db<
+    { facts: number }[]
+  >`SELECT count(*)::int AS facts FROM payment_facts`;
+  results.push(
+    result(
+      'analytics facts agree with payments, stats with facts',
+      facts,
+      [...factsOff, ...statsOff],
+      `${facts} facts of ${terminal} terminal payments`,
+    ),
+  );
+
   return results;
 }
 

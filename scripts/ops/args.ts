@@ -16,6 +16,10 @@ export const USAGE = `Usage: npm run ops -- <command> [options]
   retention run                 delete expired idempotency keys, worker idempotency records and old published
                                 outbox rows in small batches, as the scheduled retention function does
                                 (--dry-run: only count them)
+  analytics run                 local: the analytics function's incremental run (payment facts, daily stats,
+                                Parquet under the data dir); --from/--to YYYY-MM-DD (both included): backfill
+  analytics report              daily stats of the last --days (default 14) days, and an SVG chart of volume
+                                and success rate per day written to --chart (default analytics-report.svg)
 
 Options:
   --target local|aws            default local
@@ -28,6 +32,9 @@ Options:
   --older-than <duration>       payments stuck: e.g. 90s, 10m, 2h, 1d (default 10m)
   --scan <n>                    payments stuck: DLQ messages read to look for the payments (default 100)
   --dry-run                     retention run: count what would be deleted, delete nothing
+  --from, --to <YYYY-MM-DD>     analytics run: backfill these days
+  --days <n>                    analytics report: days to show (default 14)
+  --chart <file>                analytics report: where the SVG chart goes (default analytics-report.svg)
   --json                        machine-readable output
 `;
 
@@ -40,6 +47,8 @@ export type Command =
   | { name: 'outbox lag' }
   | { name: 'payments stuck' }
   | { name: 'retention run' }
+  | { name: 'analytics run' }
+  | { name: 'analytics report' }
   | { name: 'help' };
 
 export interface OpsOptions {
@@ -54,6 +63,10 @@ export interface OpsOptions {
   scan: number;
   dryRun: boolean;
   json: boolean;
+  from?: string;
+  to?: string;
+  days: number;
+  chart: string;
 }
 
 const UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 };
@@ -70,6 +83,13 @@ function positiveInt(value: string | undefined, name: string, fallback?: number)
   if (!Number.isInteger(n) || n < 1)
     throw new OpsError(`--${name} must be a positive integer (got ${value})`);
   return n;
+}
+
+function day(value: string | undefined, name: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`)))
+    throw new OpsError(`--${name} must be a day, YYYY-MM-DD (got ${value})`);
+  return value;
 }
 
 export function parseCommandLine(
@@ -90,6 +110,10 @@ export function parseCommandLine(
       'older-than': { type: 'string', default: '10m' },
       scan: { type: 'string' },
       'dry-run': { type: 'boolean', default: false },
+      from: { type: 'string' },
+      to: { type: 'string' },
+      days: { type: 'string' },
+      chart: { type: 'string', default: 'analytics-report.svg' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -109,7 +133,17 @@ export function parseCommandLine(
     scan: positiveInt(values.scan as string | undefined, 'scan', 100)!,
     dryRun: values['dry-run'] === true,
     json: values.json === true,
+    from: day(values.from as string | undefined, 'from'),
+    to: day(values.to as string | undefined, 'to'),
+    days: positiveInt(values.days as string | undefined, 'days', 14)!,
+    chart: values.chart as string,
   };
+  if (
+    (options.from === undefined) !== (options.to === undefined) ||
+    (options.from ?? '') > (options.to ?? '')
+  ) {
+    throw new OpsError('--from and --to go together, --from on or before --to (YYYY-MM-DD)');
+  }
   const [group, name, argument, ...rest] = positionals;
   if (values.help || !group) return { command: { name: 'help' }, options };
   if (rest.length > 0) throw new OpsError(`Unexpected arguments: ${rest.join(' ')}`);
@@ -131,6 +165,8 @@ export function parseCommandLine(
     case 'outbox lag':
     case 'payments stuck':
     case 'retention run':
+    case 'analytics run':
+    case 'analytics report':
       return { command: { name: full }, options };
     default:
       throw new OpsError(`Unknown command: ${full}\n\n${USAGE}`);

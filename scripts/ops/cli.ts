@@ -4,6 +4,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { type Database, openDatabase } from '../../lambdas/shared/adapters/postgres/database';
 import { localDataDir } from '../../local/dev-secret';
 import { isArgumentError } from '../cli';
+import { analyticsReport, analyticsRun, formatAnalyticsReport, formatAnalyticsRun } from './analytics';
 import { type Command, type OpsOptions, parseCommandLine, USAGE } from './args';
 import { AwsOpsBackend } from './aws-backend';
 import { type OpsBackend, OpsError, queueName, ruleName } from './backend';
@@ -50,10 +51,19 @@ interface Session {
 
 const usesQueues = (c: Command) => c.name.startsWith('dlq ') || c.name === 'payments stuck';
 const usesSql = (c: Command) =>
-  c.name === 'outbox lag' || c.name === 'payments stuck' || c.name === 'retention run';
+  c.name === 'outbox lag' ||
+  c.name === 'payments stuck' ||
+  c.name === 'retention run' ||
+  c.name.startsWith('analytics ');
 
 async function openSession(command: Command, options: OpsOptions, deps: OpsDependencies): Promise<Session> {
   const session: Session = { closers: [] };
+  if (command.name === 'analytics run' && options.target === 'aws') {
+    throw new OpsError(
+      'analytics run writes the exports to S3 from the function: invoke it (docs/RUNBOOK.md, "Analytics"), e.g. ' +
+        `aws lambda invoke --function-name payments-<stage>-analytics --payload '{"from":"2026-11-01","to":"2026-11-08"}' out.json`,
+    );
+  }
   if (options.target === 'local') {
     const opened = await openLocalDatabase({
       databaseUrl: options.databaseUrl,
@@ -145,6 +155,18 @@ async function execute(command: Command, options: OpsOptions, s: Session, deps: 
     case 'retention run': {
       const report = await retentionRun(s.db!, { dryRun: options.dryRun, env: deps.env });
       return { report, text: () => formatRetention(report) };
+    }
+    case 'analytics run': {
+      const report = await analyticsRun(s.db!, {
+        dataDir: localDataDir(deps.env),
+        from: options.from,
+        to: options.to,
+      });
+      return { report, text: () => formatAnalyticsRun(report) };
+    }
+    case 'analytics report': {
+      const report = await analyticsReport(s.db!, { days: options.days, chartFile: options.chart });
+      return { report, text: () => formatAnalyticsReport(report) };
     }
     case 'help':
       return { report: { usage: USAGE }, text: () => USAGE };

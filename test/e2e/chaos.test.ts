@@ -53,6 +53,7 @@ describe('chaos run (300 payments, every fault on)', () => {
       'its notifications sent once (one per channel, one NotificationSent each)',
       'one guarded send per stored notification',
       'POST /events: 503 with Retry-After, retried to 202 with the same id',
+      'analytics facts agree with payments, stats with facts',
     ]);
     expect(report.ok).toBe(true);
   });

@@ -1,6 +1,7 @@
 import type { Template } from 'aws-cdk-lib/assertions';
 import type * as z from 'zod';
 import {
+  analyticsConfigSchema,
   databaseConfigSchema,
   loadConfig,
   platformConfigSchema,
@@ -16,6 +17,7 @@ import { environmentOf, functionIdOf, PROD, resourcesOfType, synthesize } from '
 /** Which schema each handler loads (lambdas/<function>/handler.ts). */
 function schemaOf(name: string): z.ZodType {
   if (name === topology.authorizer) return tokenConfigSchema;
+  if (name === 'analytics') return analyticsConfigSchema;
   const spec = topology.functions[name as keyof typeof topology.functions];
   return spec.publishesEvents ? platformConfigSchema : databaseConfigSchema;
 }

@@ -1,4 +1,6 @@
+import { Duration } from 'aws-cdk-lib';
 import type { Template } from 'aws-cdk-lib/assertions';
+import * as events from 'aws-cdk-lib/aws-events';
 import { RELAY_STOPS_BEFORE_DEADLINE_MS } from '../../lambdas/outbox-relay/handler';
 import { scheduleMinutes } from '../../lib/constructs/schedule';
 import { GATEWAY_ERRORS, type GatewayErrorType } from '../../lib/gateway-errors';
@@ -284,7 +286,8 @@ describe('rules and schedules', () => {
     '%s runs its function at the topology rate, rounded up to minutes',
     (_n, spec) => {
       const minutes = scheduleMinutes(spec);
-      const expression = `rate(${minutes} minute${minutes === 1 ? '' : 's'})`;
+      // As CDK writes it: whole hours as hours (the analytics schedule's 60 minutes is `rate(1 hour)`).
+      const expression = events.Schedule.rate(Duration.minutes(minutes)).expressionString;
       const rule = Object.values(resourcesOfType(template, 'AWS::Events::Rule')).find(
         (r: Resource) => r.Properties!.ScheduleExpression === expression,
       );

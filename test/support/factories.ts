@@ -267,3 +267,52 @@ export function notificationRequested(
     ...overrides,
   });
 }
+
+/**
+ * A terminal payment as the analytics run reads it, with the times it was created and settled, its risk
+ * assessment (unless `risk: null`) and `notifications` channels sent; written directly, so times are exact.
+ */
+export async function seedTerminalPayment(
+  db: Database,
+  input: {
+    createdAt: Date;
+    settleAfterMs: number;
+    amount?: number;
+    currency?: string;
+    status?: 'SUCCEEDED' | 'FAILED';
+    failureCode?: string | null;
+    risk?: { score: number; level: 'normal' | 'elevated' | 'highest'; outcome: 'allow' | 'block' } | null;
+    notifications?: number;
+    userId?: string;
+  },
+): Promise<Payment> {
+  const status = input.status ?? 'SUCCEEDED';
+  const payment: Payment = {
+    ...newPendingPayment({
+      id: randomUUID(),
+      userId: input.userId ?? 'user-analytics',
+      body: { amount: input.amount ?? 2500, currency: (input.currency ?? 'USD') as 'USD' },
+      now: input.createdAt,
+    }),
+    status,
+    failure_code: status === 'FAILED' ? (input.failureCode ?? 'card_declined') : null,
+    failure_reason: status === 'FAILED' ? 'seeded' : null,
+    updated_at: new Date(input.createdAt.getTime() + input.settleAfterMs).toISOString(),
+  };
+  await insertPaymentStatement(db, payment);
+  const risk = input.risk === undefined ? { score: 10, level: 'normal', outcome: 'allow' } : input.risk;
+  if (risk) {
+    await db`
+      INSERT INTO risk_assessments (payment_id, user_id, score, level, outcome, rules_version, rules, assessed_at)
+      VALUES (${payment.id}, ${payment.user_id}, ${risk.score}, ${risk.level}, ${risk.outcome}, 'seed',
+              '[]'::jsonb, ${input.createdAt})`;
+  }
+  const channels = ['email', 'sms'].slice(0, input.notifications ?? 0);
+  for (const channel of channels) {
+    await db`
+      INSERT INTO notifications (id, payment_id, user_id, event_id, channel, status, message, sent_at)
+      VALUES (${randomUUID()}, ${payment.id}, ${payment.user_id}, ${randomUUID()}, ${channel}, 'sent', 'seeded',
+              now())`;
+  }
+  return payment;
+}

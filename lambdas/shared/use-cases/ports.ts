@@ -1,3 +1,4 @@
+import type { ExportRow, ExportTable } from '../domain/analytics';
 import type { Balance } from '../domain/balance';
 import type {
   NewEventNotification,
@@ -256,4 +257,58 @@ export interface EventQueries {
   /** Newest accepted first; up to `limit + 1` rows, so the caller knows whether a next page exists. */
   listEvents(query: EventListQuery): Promise<ProcessedEvent[]>;
   notificationsOf(userId: string, eventId: string): Promise<Notification[]>;
+}
+
+/** Where the incremental analytics run reads changes from, each by its own cursor (docs/architecture.md, "Analytics"). */
+export type AnalyticsSource = 'payments' | 'notifications';
+
+/** What one batch of the analytics run did. */
+export interface AnalyticsBatch {
+  /** Terminal payments whose facts were rewritten. */
+  payments: number;
+  /** Days (YYYY-MM-DD, UTC) whose stats were recomputed and exports marked stale. */
+  days: string[];
+}
+
+/** The analytics tables. Every write is an upsert keyed by payment, or by day x currency: re-runs write the same rows. */
+export interface AnalyticsStore {
+  /**
+   * In ONE transaction: up to `limit` of `source`'s changes after its cursor and before `before`, their
+   * payments' facts upserted, the stats of their (day, currency) recomputed, the days marked stale, the cursor
+   * moved past them. A concurrent run waits for the batch (the cursor row is locked), then reads after it.
+   * `done` when fewer than `limit` changes were left.
+   */
+  advance(source: AnalyticsSource, before: Date, limit: number): Promise<AnalyticsBatch & { done: boolean }>;
+  /**
+   * The same rewrite for the terminal payments that changed in [from, to), after `after` (a keyset cursor the
+   * caller keeps); the cursors are left alone. `next` is undefined when the range is done.
+   */
+  backfill(
+    range: { from: Date; to: Date },
+    after: { at: Date; id: string } | undefined,
+    limit: number,
+  ): Promise<AnalyticsBatch & { next?: { at: Date; id: string } }>;
+  /** Days whose exports are stale, oldest first, with the mark's version. */
+  staleExports(): Promise<{ day: string; version: number }[]>;
+  /** Clears a day's mark unless a newer batch marked it again meanwhile. */
+  clearStale(day: string, version: number): Promise<void>;
+  /** One day of an exported table, in a stable order. */
+  exportRows(table: ExportTable, day: string): Promise<ExportRow[]>;
+  recordRun(run: {
+    kind: 'incremental' | 'backfill';
+    from?: Date;
+    to: Date;
+    payments: number;
+    days: number;
+    complete: boolean;
+  }): Promise<void>;
+}
+
+/**
+ * The Parquet exports: S3 in AWS, files under the local runtime's data directory. `write` replaces one day of
+ * one table whole (readers see the previous file or the new one, never a part), so writing a day again is
+ * harmless.
+ */
+export interface AnalyticsExports {
+  write(table: ExportTable, day: string, rows: ExportRow[]): Promise<void>;
 }
