@@ -1,24 +1,12 @@
 import { eventDestinations } from '../domain/notification-event';
-import { type NotificationRequestedDetail, NotificationSent, type OutgoingEvent } from '../events';
+import { type NotificationRequestedDetail, NotificationSent } from '../events';
 import { renderEventNotification } from './notification-templates';
-import type { NotifyResult } from './notify-payment-outcome';
-import type {
-  Clock,
-  EventNotificationStore,
-  IdGenerator,
-  Notifier,
-  OutboxDispatcher,
-  SideEffectGuard,
-} from './ports';
+import type { EventNotificationStore } from './ports';
+import { type NotifyResult, type SendDeps, sendEachChannelOnce } from './send-each-channel';
 
-export interface NotifyEventDeps {
+/** The same guard as payment notifications (key: `event:<event id>:<channel>`). */
+export interface NotifyEventDeps extends SendDeps {
   eventStore: EventNotificationStore;
-  notifier: Notifier;
-  /** The same guard as payment notifications (key: `event:<event id>:<channel>`). */
-  sendGuard: SideEffectGuard;
-  dispatcher: OutboxDispatcher;
-  clock: Clock;
-  ids: IdGenerator;
 }
 
 /**
@@ -42,58 +30,32 @@ export async function notifyRequestedEvent(
   });
   const { channels, address } = eventDestinations(detail.payload);
   const done = new Set(await eventStore.notifiedChannels(eventId));
-  const result = { stored: [], skipped: [], firstDelivery } as NotifyResult & { firstDelivery: boolean };
-  const written: OutgoingEvent[] = [];
-  for (const channel of channels) {
-    if (done.has(channel)) {
-      result.skipped.push(channel);
-      continue;
-    }
-    const message = renderEventNotification(channel, detail);
-    const key = `event:${eventId}:${channel}`;
-    const sent = await deps.sendGuard.once(key, async () => {
-      const { providerMessageId } = await deps.notifier.send({
-        channel,
-        userId: detail.user_id,
-        ...(address[channel] ? { address: address[channel] } : {}),
-        idempotencyKey: key,
-        ...message,
+  const sent = await sendEachChannelOnce(deps, channels, done, (channel) => ({
+    key: `event:${eventId}:${channel}`,
+    userId: detail.user_id,
+    address: address[channel],
+    message: renderEventNotification(channel, detail),
+    eventFor: (notification) => {
+      const notice = NotificationSent.schema.parse({
+        event_id: ids.uuid(),
+        event_version: 1,
+        occurred_at: clock.now().toISOString(),
+        correlation_id: detail.correlation_id,
+        requested_event: { id: eventId, event_type: detail.event_type },
+        notification: { id: notification.id, channel, sent_at: notification.sentAt },
       });
-      return { providerMessageId, sentAt: clock.now().toISOString() };
-    });
-    const notificationId = ids.uuid();
-    const eventNotice = NotificationSent.schema.parse({
-      event_id: ids.uuid(),
-      event_version: 1,
-      occurred_at: clock.now().toISOString(),
-      correlation_id: detail.correlation_id,
-      requested_event: { id: eventId, event_type: detail.event_type },
-      notification: { id: notificationId, channel, sent_at: sent.sentAt },
-    });
-    const event: OutgoingEvent = {
-      eventId: eventNotice.event_id,
-      source: NotificationSent.source,
-      detailType: NotificationSent.detailType,
-      detail: eventNotice as Record<string, unknown>,
-    };
-    const stored = await eventStore.record(
-      {
-        id: notificationId,
-        processedEventId: eventId,
-        userId: detail.user_id,
-        channel,
-        message: message.subject ? `${message.subject}\n\n${message.body}` : message.body,
-        sentAt: new Date(sent.sentAt),
-      },
-      event,
-    );
-    if (stored) {
-      written.push(event);
-      result.stored.push(channel);
-    } else {
-      result.skipped.push(channel);
-    }
-  }
-  await deps.dispatcher.dispatch(written);
-  return result;
+      return {
+        eventId: notice.event_id,
+        source: NotificationSent.source,
+        detailType: NotificationSent.detailType,
+        detail: notice as Record<string, unknown>,
+      };
+    },
+    record: (notification, event) =>
+      eventStore.record(
+        { ...notification, processedEventId: eventId, userId: detail.user_id, channel },
+        event,
+      ),
+  }));
+  return { ...sent, firstDelivery };
 }
