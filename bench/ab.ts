@@ -184,7 +184,7 @@ async function purgeRound(v: Variant, purging: boolean) {
   const purge = purging
     ? purgeExpiredData(
         { store: new PostgresRetentionStore(rt.db), clock: systemClock },
-        { idempotencyKeyHours: 168, publishedOutboxDays: 7 },
+        { idempotencyKeyHours: 168, publishedOutboxDays: 7, analyticsRunDays: 30 },
         { batchSize: 500, pauseMs: 20 },
         () => !stop,
       )

@@ -64,6 +64,8 @@ const retention = {
     .default(7 * 24),
   /** Published outbox rows are kept this many days (the bus archive keeps the events themselves). */
   RETENTION_PUBLISHED_OUTBOX_DAYS: z.coerce.number().int().min(1).default(7),
+  /** The analytics run log (one row per run: every 5 s locally) is kept this many days. */
+  RETENTION_ANALYTICS_RUN_DAYS: z.coerce.number().int().min(1).default(30),
   /** Rows per DELETE: each batch is its own short transaction, so the hot path never waits long. */
   RETENTION_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(500),
 };
@@ -119,6 +121,7 @@ export function retentionPolicyOf(settings: RetentionSettings) {
     policy: {
       idempotencyKeyHours: settings.RETENTION_IDEMPOTENCY_KEY_HOURS,
       publishedOutboxDays: settings.RETENTION_PUBLISHED_OUTBOX_DAYS,
+      analyticsRunDays: settings.RETENTION_ANALYTICS_RUN_DAYS,
     },
     batchSize: settings.RETENTION_BATCH_SIZE,
   };

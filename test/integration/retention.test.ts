@@ -78,6 +78,19 @@ describe('retention (real PostgreSQL)', () => {
     expect(payment?.n).toBe(1);
   });
 
+  it('deletes analytics runs older than their retention (30 days by default), keeps the recent ones', async () => {
+    for (const days of [31, 40, 29, 0]) {
+      await t.db`
+        INSERT INTO analytics_runs (kind, window_to, payments, days, complete, finished_at)
+        VALUES ('incremental', now(), 0, 0, true, now() - ${`${days} days`}::interval)`;
+    }
+    const report = await createRetention(resources())({}, lambdaContext(120_000));
+    expect(report.kinds.analyticsRuns.rows).toBe(2);
+    const kept = await t.db<{ age: number }[]>`
+      SELECT extract(day FROM now() - finished_at)::int AS age FROM analytics_runs ORDER BY age`;
+    expect(kept.map((r) => r.age)).toEqual([0, 29]);
+  });
+
   it('a retry after its key expired is a new payment', async () => {
     const { payment } = await seedOld(t.db, 8, true);
     const [key] = await t.db`SELECT user_id, idempotency_key FROM idempotency_keys`;
@@ -116,7 +129,7 @@ describe('retention (real PostgreSQL)', () => {
     };
     const report = await purgeExpiredData(
       { store: counting, clock: systemClock },
-      { idempotencyKeyHours: 168, publishedOutboxDays: 7 },
+      { idempotencyKeyHours: 168, publishedOutboxDays: 7, analyticsRunDays: 30 },
       { batchSize: 2 },
       () => batches < 2,
     );

@@ -210,7 +210,11 @@ export interface RiskAssessmentStore {
 }
 
 /** What retention purges, each by its own age rule (docs/architecture.md, "Retention"). */
-export type RetentionKind = 'idempotencyKeys' | 'workerIdempotencyRecords' | 'publishedOutboxRows';
+export type RetentionKind =
+  | 'idempotencyKeys'
+  | 'workerIdempotencyRecords'
+  | 'publishedOutboxRows'
+  | 'analyticsRuns';
 
 /** The tables retention purges. Each call is one short transaction that never waits on a locked row. */
 export interface RetentionStore {

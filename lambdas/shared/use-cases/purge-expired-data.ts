@@ -6,6 +6,8 @@ export interface RetentionPolicy {
   idempotencyKeyHours: number;
   /** Published outbox rows (the bus archive keeps the events). */
   publishedOutboxDays: number;
+  /** The analytics run log (the exports and tables themselves are kept). */
+  analyticsRunDays: number;
 }
 
 export interface RetentionRun {
@@ -33,6 +35,7 @@ export function retentionCutoffs(policy: RetentionPolicy, now: Date): Record<Ret
     idempotencyKeys: new Date(now.getTime() - policy.idempotencyKeyHours * HOUR_MS),
     workerIdempotencyRecords: now,
     publishedOutboxRows: new Date(now.getTime() - policy.publishedOutboxDays * 24 * HOUR_MS),
+    analyticsRuns: new Date(now.getTime() - policy.analyticsRunDays * 24 * HOUR_MS),
   };
 }
 

@@ -184,3 +184,18 @@ export async function lastAnalyticsRun(db: Queryable) {
     FROM analytics_runs ORDER BY id DESC LIMIT 1`;
   return run ?? null;
 }
+
+/** Retention: deletes up to `limit` runs that finished before `cutoff`, oldest first. */
+export async function purgeRuns(db: Queryable, cutoff: Date, limit: number): Promise<number> {
+  const rows = await db`
+    DELETE FROM analytics_runs WHERE id IN (
+      SELECT id FROM analytics_runs WHERE finished_at < ${cutoff} ORDER BY id LIMIT ${limit})`;
+  return rows.count;
+}
+
+export async function countRunsBefore(db: Queryable, cutoff: Date): Promise<number> {
+  const [row] = await db<
+    { n: number }[]
+  >`SELECT count(*)::int AS n FROM analytics_runs WHERE finished_at < ${cutoff}`;
+  return row?.n ?? 0;
+}

@@ -1,4 +1,5 @@
 import type { RetentionKind, RetentionStore } from '../../use-cases/ports';
+import { countRunsBefore, purgeRuns } from './analytics-store';
 import type { Database } from './database';
 import { countKeyRecordsBefore, purgeKeyRecords } from './idempotency-keys';
 import { countPublishedBefore, purgePublished } from './outbox';
@@ -16,6 +17,8 @@ export class PostgresRetentionStore implements RetentionStore {
         return purgeExpiredRecords(this.db, cutoff, limit);
       case 'publishedOutboxRows':
         return purgePublished(this.db, cutoff, limit);
+      case 'analyticsRuns':
+        return purgeRuns(this.db, cutoff, limit);
     }
   }
 
@@ -27,6 +30,8 @@ export class PostgresRetentionStore implements RetentionStore {
         return countExpiredRecords(this.db, cutoff);
       case 'publishedOutboxRows':
         return countPublishedBefore(this.db, cutoff);
+      case 'analyticsRuns':
+        return countRunsBefore(this.db, cutoff);
     }
   }
 }
