@@ -49,11 +49,11 @@ describe('chaos run (300 payments, every fault on)', () => {
       'exactly one assessment per terminal payment (one RiskAssessed each)',
       'no gateway charge for a blocked payment',
       'every risk_blocked payment was assessed block',
+      'analytics facts agree with payments, stats with facts',
       'each accepted event id processed exactly once',
       'its notifications sent once (one per channel, one NotificationSent each)',
       'one guarded send per stored notification',
       'POST /events: 503 with Retry-After, retried to 202 with the same id',
-      'analytics facts agree with payments, stats with facts',
     ]);
     expect(report.ok).toBe(true);
   });
