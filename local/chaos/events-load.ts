@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { LoadClient } from './load';
+import { type LoadClient, postUntilAnswered } from './load';
 
 // Clients requesting notification events over HTTP, alongside the payments load: each event is sent
 // with an Idempotency-Key, sometimes again after its answer or several times at once; a 503 (the bus
@@ -43,7 +43,6 @@ export interface EventLoadOptions {
 }
 
 const CONCURRENT_COPIES = 3;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export class EventLoadGenerator {
   readonly stats: EventLoadStats = {
@@ -124,44 +123,39 @@ export class EventLoadGenerator {
     body: unknown,
     deadline: number,
   ): Promise<string | undefined> {
-    while (Date.now() < deadline) {
-      this.stats.requests += 1;
-      try {
-        const res = await fetch(`${this.options.baseUrl}/events`, {
-          method: 'POST',
-          headers: {
-            authorization: `Bearer ${client.token}`,
-            'content-type': 'application/json',
-            'idempotency-key': key,
-          },
-          body: JSON.stringify(body),
-          signal: AbortSignal.timeout(30_000),
-        });
-        const text = await res.text();
-        this.stats.byStatus[res.status] = (this.stats.byStatus[res.status] ?? 0) + 1;
-        if (res.status === 503) {
-          this.stats.refused += 1;
-          const after = Number(res.headers.get('retry-after'));
-          if (!(after >= 0)) this.stats.refusedWithoutRetryAfter += 1;
-          await sleep(250); // Retry-After says 1 s; the run waits less to stay short
-          continue;
-        }
-        if (res.status >= 500) {
+    const answer = await postUntilAnswered(
+      { url: `${this.options.baseUrl}/events`, token: client.token, key, body },
+      deadline,
+      {
+        sent: () => {
+          this.stats.requests += 1;
+        },
+        unanswered: () => {
+          this.stats.unanswered += 1;
+        },
+        // 503 (the bus refused) and any other 5xx are retried with the same key; Retry-After says 1 s,
+        // the run waits less to stay short.
+        retry: (res) => {
+          this.stats.byStatus[res.status] = (this.stats.byStatus[res.status] ?? 0) + 1;
+          if (res.status === 503) {
+            this.stats.refused += 1;
+            if (!(Number(res.headers.get('retry-after')) >= 0)) this.stats.refusedWithoutRetryAfter += 1;
+            return true;
+          }
+          if (res.status < 500) return false;
           this.stats.serverErrors += 1;
-          await sleep(250);
-          continue;
-        }
-        if (res.status !== 202) {
-          this.anomaly(`key ${key}: unexpected ${res.status} ${text.slice(0, 200)}`);
-          return undefined;
-        }
-        return (JSON.parse(text) as { id: string }).id;
-      } catch {
-        this.stats.unanswered += 1;
-        await sleep(250);
-      }
+          return true;
+        },
+      },
+    );
+    if (!answer) {
+      this.anomaly(`key ${key}: no answer before the deadline`);
+      return undefined;
     }
-    this.anomaly(`key ${key}: no answer before the deadline`);
-    return undefined;
+    if (answer.res.status !== 202) {
+      this.anomaly(`key ${key}: unexpected ${answer.res.status} ${answer.text.slice(0, 200)}`);
+      return undefined;
+    }
+    return (JSON.parse(answer.text) as { id: string }).id;
   }
 }

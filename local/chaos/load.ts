@@ -59,6 +59,44 @@ const CURRENCIES = ['USD', 'EUR', 'GBP', 'INR', 'JPY'] as const;
 const CONCURRENT_COPIES = 3;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** What a client does with each try of a keyed POST (its counters) and whether an answer is retried. */
+export interface KeyedPostHooks {
+  sent(): void;
+  /** No answer: the runtime is down (kill -9) or the connection broke. */
+  unanswered(): void;
+  /** True to send the same request again a moment later (a 5xx, a 503), as a client would. */
+  retry(res: Response, text: string): boolean;
+}
+
+/** One POST with an `Idempotency-Key`, sent again with the same key until it is answered or the deadline passes. */
+export async function postUntilAnswered(
+  request: { url: string; token: string; key: string; body: unknown },
+  deadline: number,
+  hooks: KeyedPostHooks,
+): Promise<{ res: Response; text: string } | undefined> {
+  while (Date.now() < deadline) {
+    hooks.sent();
+    try {
+      const res = await fetch(request.url, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${request.token}`,
+          'content-type': 'application/json',
+          'idempotency-key': request.key,
+        },
+        body: JSON.stringify(request.body),
+        signal: AbortSignal.timeout(30_000),
+      });
+      const text = await res.text();
+      if (!hooks.retry(res, text)) return { res, text };
+    } catch {
+      hooks.unanswered();
+    }
+    await sleep(250);
+  }
+  return undefined;
+}
+
 export const acceptedKey = (userId: string, key: string) => `${userId}\u0000${key}`;
 
 export function newLoadStats(): LoadStats {
@@ -190,36 +228,31 @@ export class LoadGenerator {
     body: unknown,
     deadline: number,
   ): Promise<Answer | undefined> {
-    while (Date.now() < deadline) {
-      this.stats.requests += 1;
-      try {
-        const res = await fetch(`${this.options.baseUrl}/payments`, {
-          method: 'POST',
-          headers: {
-            authorization: `Bearer ${client.token}`,
-            'content-type': 'application/json',
-            'idempotency-key': key,
-          },
-          body: JSON.stringify(body),
-          signal: AbortSignal.timeout(30_000),
-        });
-        const text = await res.text();
-        this.stats.byStatus[res.status] = (this.stats.byStatus[res.status] ?? 0) + 1;
-        if (res.status >= 500) {
+    const answer = await postUntilAnswered(
+      { url: `${this.options.baseUrl}/payments`, token: client.token, key, body },
+      deadline,
+      {
+        sent: () => {
+          this.stats.requests += 1;
+        },
+        unanswered: () => {
+          this.stats.unanswered += 1;
+        },
+        retry: (res, text) => {
+          this.stats.byStatus[res.status] = (this.stats.byStatus[res.status] ?? 0) + 1;
+          if (res.status < 500) return false;
           // Counted (the run fails on any), then retried with the same key, as a client would.
           this.stats.serverErrors += 1;
           this.firstServerError ??= `${res.status} ${text.slice(0, 200)}`;
-          await sleep(250);
-          continue;
-        }
-        return { status: res.status, text, replayed: res.headers.get('idempotent-replayed') === 'true' };
-      } catch {
-        // No answer: the runtime is down (kill -9) or the connection broke. Same key, a moment later.
-        this.stats.unanswered += 1;
-        await sleep(250);
-      }
+          return true;
+        },
+      },
+    );
+    if (!answer) {
+      this.anomaly(`key ${key}: no answer before the deadline`);
+      return undefined;
     }
-    this.anomaly(`key ${key}: no answer before the deadline`);
-    return undefined;
+    const { res, text } = answer;
+    return { status: res.status, text, replayed: res.headers.get('idempotent-replayed') === 'true' };
   }
 }

@@ -369,29 +369,32 @@ function eventId(ctx: FuzzContext) {
 
 export function fuzzRequest(ctx: FuzzContext): fc.Arbitrary<FuzzRequest> {
   const a = auth(ctx);
-  const createPayment = fc
-    .record({
-      authorization: a,
-      key: idempotencyKey,
-      type: contentType,
-      body: fc.oneof(
-        { weight: 4, arbitrary: paymentBody(ctx) },
-        { weight: 3, arbitrary: plausiblePayment },
-        { weight: 2, arbitrary: malformedJson },
-        { weight: 1, arbitrary: oversizeBody },
-        { weight: 1, arbitrary: binaryBody },
-      ),
-      extra: extraHeaders,
-    })
-    .map(
-      ({ authorization, key, type, body, extra }): FuzzRequest => ({
-        target: 'POST /payments',
-        method: 'POST',
-        path: '/payments',
-        headers: withHeaders({ authorization, 'idempotency-key': key, 'content-type': type }, extra),
-        body,
-      }),
-    );
+  // A keyed POST: well-formed bodies of the route, plausible ones, and hostile bytes.
+  const keyedPost = (path: string, wellFormed: fc.Arbitrary<Buffer>, plausible: fc.Arbitrary<Buffer>) =>
+    fc
+      .record({
+        authorization: a,
+        key: idempotencyKey,
+        type: contentType,
+        body: fc.oneof(
+          { weight: 4, arbitrary: wellFormed },
+          { weight: 3, arbitrary: plausible },
+          { weight: 2, arbitrary: malformedJson },
+          { weight: 1, arbitrary: oversizeBody },
+          { weight: 1, arbitrary: binaryBody },
+        ),
+        extra: extraHeaders,
+      })
+      .map(
+        ({ authorization, key, type, body, extra }): FuzzRequest => ({
+          target: `POST ${path}`,
+          method: 'POST',
+          path,
+          headers: withHeaders({ authorization, 'idempotency-key': key, 'content-type': type }, extra),
+          body,
+        }),
+      );
+  const createPayment = keyedPost('/payments', paymentBody(ctx), plausiblePayment);
   const get = (target: string, path: fc.Arbitrary<string>) =>
     fc.record({ authorization: a, path, extra: extraHeaders }).map(
       ({ authorization, path, extra }): FuzzRequest => ({
@@ -415,29 +418,7 @@ export function fuzzRequest(ctx: FuzzContext): fc.Arbitrary<FuzzRequest> {
     ),
     hostileString,
   );
-  const requestEvent = fc
-    .record({
-      authorization: a,
-      key: idempotencyKey,
-      type: contentType,
-      body: fc.oneof(
-        { weight: 4, arbitrary: eventBody(ctx) },
-        { weight: 3, arbitrary: plausibleEvent },
-        { weight: 2, arbitrary: malformedJson },
-        { weight: 1, arbitrary: oversizeBody },
-        { weight: 1, arbitrary: binaryBody },
-      ),
-      extra: extraHeaders,
-    })
-    .map(
-      ({ authorization, key, type, body, extra }): FuzzRequest => ({
-        target: 'POST /events',
-        method: 'POST',
-        path: '/events',
-        headers: withHeaders({ authorization, 'idempotency-key': key, 'content-type': type }, extra),
-        body,
-      }),
-    );
+  const requestEvent = keyedPost('/events', eventBody(ctx), plausibleEvent);
   return fc.oneof(
     { weight: 8, arbitrary: createPayment },
     { weight: 5, arbitrary: requestEvent },
