@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Database } from '../lambdas/shared/adapters/postgres/database';
+import { inTransaction } from '../lambdas/shared/adapters/postgres/transaction';
 import { toEnvelope } from '../lambdas/shared/events/envelope';
 import { LOCAL_ACCOUNT, LOCAL_REGION, localArn } from './aws-identity';
 import { type AwsJsonService, AwsServiceError } from './aws-json';
@@ -115,7 +116,7 @@ export class LocalEventBus {
       await this.options.store.send(queue, bodies);
       this.options.onEnqueued?.(new Set(byQueue.keys()));
     } else if (byQueue.size > 1) {
-      await this.options.db.begin(async (sql) => {
+      await inTransaction(this.options.db, async (sql) => {
         const tx = sql as unknown as Database;
         for (const [queue, bodies] of byQueue) await this.options.store.send(queue, bodies, tx);
       });

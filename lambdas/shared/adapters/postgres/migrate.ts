@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Database } from './database';
+import { inTransaction } from './transaction';
 
 // Any constant works; it only has to be the same for every process that migrates this database.
 const MIGRATION_LOCK_ID = 7_421_901;
@@ -45,7 +46,7 @@ export async function migrate(
     }),
   );
   const result: MigrationResult = { applied: [], skipped: [] };
-  await db.begin(async (tx) => {
+  await inTransaction(db, async (tx) => {
     await tx`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK_ID})`;
     await tx`
       CREATE TABLE IF NOT EXISTS ${tracking} (

@@ -1,6 +1,7 @@
 import type { OutgoingEvent } from '../../events';
 import type { PublishOutcome } from '../../use-cases/ports';
 import type { Database, Queryable } from './database';
+import { inTransaction } from './transaction';
 
 // The only module that reads or writes the `outbox` table.
 
@@ -84,7 +85,7 @@ export async function publishDue(
   limit: number,
   publish: (events: readonly OutgoingEvent[]) => Promise<PublishOutcome>,
 ): Promise<PublishOutcome & { claimed: number }> {
-  return db.begin(async (tx) => {
+  return inTransaction(db, async (tx) => {
     const rows = await tx<OutboxRow[]>`
       WITH async_commit AS MATERIALIZED (SELECT set_config('synchronous_commit', 'off', true))
       SELECT event_id, source, detail_type, detail FROM outbox, async_commit

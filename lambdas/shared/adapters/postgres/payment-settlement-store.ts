@@ -4,6 +4,7 @@ import { postPayment } from './ledger';
 import { enqueueEvent } from './outbox';
 import { findPayment, transitionFromPending } from './payments';
 import { findAssessment } from './risk-assessments';
+import { inTransaction } from './transaction';
 
 export class PostgresPaymentSettlementStore implements PaymentSettlementStore {
   constructor(private readonly db: Database) {}
@@ -12,7 +13,7 @@ export class PostgresPaymentSettlementStore implements PaymentSettlementStore {
   findAssessment = (paymentId: string) => findAssessment(this.db, paymentId);
 
   settle: PaymentSettlementStore['settle'] = async (paymentId, settlement, eventFor) =>
-    this.db.begin(async (sql) => {
+    inTransaction(this.db, async (sql) => {
       const tx: Queryable = sql;
       const settled = await transitionFromPending(tx, paymentId, settlement);
       if (!settled) return undefined; // another delivery won the transition and wrote the event
