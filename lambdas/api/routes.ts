@@ -16,6 +16,7 @@ import { encodeCursor } from './cursor';
 import { RequestError } from './errors';
 import { jsonResponse } from './http';
 import { correlationIdOf } from './middleware';
+import { openApiDocument } from './openapi/spec';
 import {
   callerId,
   createPaymentBody,
@@ -39,6 +40,9 @@ export interface ApiDeps {
 type Route = (event: APIGatewayProxyEvent, deps: ApiDeps) => Promise<APIGatewayProxyResult>;
 
 const ok = (body: unknown) => jsonResponse(200, JSON.stringify(body));
+
+/** Built on the first request, not at cold start: most invocations never ask for it. */
+let openApiJson: string | undefined;
 
 /** One entry per `api` route of lib/topology.ts, keyed by method and REST resource path. */
 export const routes: Record<string, Route> = {
@@ -129,6 +133,11 @@ export const routes: Record<string, Route> = {
   'GET /accounts/{user_id}/balance': async (event, deps) => {
     const accountUserId = pathId(event, 'user_id');
     return ok({ data: await getBalance(deps.queries, { userId: callerId(event), accountUserId }) });
+  },
+
+  'GET /openapi.json': async () => {
+    openApiJson ??= JSON.stringify(openApiDocument());
+    return jsonResponse(200, openApiJson, { 'Cache-Control': 'public, max-age=300' });
   },
 };
 
