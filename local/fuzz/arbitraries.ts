@@ -516,6 +516,13 @@ export function fuzzRequest(ctx: FuzzContext): fc.Arbitrary<FuzzRequest> {
     },
     {
       weight: 1,
+      arbitrary: get(
+        'GET /openapi.json',
+        query(['format', 'v'], hostileString).map((q) => `/openapi.json${q}`),
+      ),
+    },
+    {
+      weight: 1,
       arbitrary: fc
         .record({
           method: methods,

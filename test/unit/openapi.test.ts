@@ -125,4 +125,21 @@ describe('OpenAPI document', () => {
       }
     }
   });
+
+  it('describes answers strictly enough to catch a drift (a missing or unknown field fails)', () => {
+    const ajv = new Ajv2020({ strict: false });
+    addFormats.default(ajv);
+    ajv.addSchema({ $id: 'doc', components: doc.components } as object);
+    const payment = ajv.getSchema('doc#/components/schemas/Payment')!;
+    const example: Json = (doc.paths['/payments'] as Json).post.responses['201'].content['application/json']
+      .example;
+    expect(payment(example)).toBe(true);
+    const { risk: _risk, ...withoutRisk } = example;
+    expect(payment(withoutRisk)).toBe(false);
+    expect(payment({ ...example, secret: 'x' })).toBe(false);
+    expect(payment({ ...example, status: 'DONE' })).toBe(false);
+    expect(ajv.validate('doc#/components/schemas/Error', { error: { code: 'nope', message: 'x' } })).toBe(
+      false,
+    );
+  });
 });
