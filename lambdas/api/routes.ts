@@ -13,6 +13,7 @@ import {
 import type { EventQueries, PaymentQueries } from '../shared/use-cases/ports';
 import { type RequestNotificationDeps, requestNotification } from '../shared/use-cases/request-notification';
 import { encodeCursor } from './cursor';
+import { docsAnswer } from './docs';
 import { RequestError } from './errors';
 import { jsonResponse } from './http';
 import { correlationIdOf } from './middleware';
@@ -139,6 +140,10 @@ export const routes: Record<string, Route> = {
     openApiJson ??= JSON.stringify(openApiDocument());
     return jsonResponse(200, openApiJson, { 'Cache-Control': 'public, max-age=300' });
   },
+
+  'GET /docs': async () => docsAnswer(),
+
+  'GET /docs/{asset}': async (event) => docsAnswer(event.pathParameters?.asset ?? ''),
 };
 
 /** The route API Gateway matched (its method and resource path), as the topology declares it. */

@@ -147,6 +147,37 @@ describe('answers conform to GET /openapi.json (local runtime)', () => {
     }
   });
 
+  it('GET /docs serves Swagger UI and every file it loads, without a token and without a CDN', async () => {
+    const base = runtime().baseUrl;
+    const page = await fetch(`${base}/docs`);
+    const html = await page.text();
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+    seen.add('GET /docs');
+    // Every script and stylesheet is relative: served by the platform, nothing from another origin.
+    const assets = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]!);
+    expect(assets.length).toBeGreaterThanOrEqual(3);
+    for (const asset of assets) {
+      expect(asset).not.toMatch(/^(https?:)?\/\//);
+      const res = await fetch(new URL(asset, `${base}/docs`));
+      const body = await res.text();
+      expect({ asset, status: res.status }).toEqual({ asset, status: 200 });
+      expect(res.headers.get('content-type')).toMatch(/^text\/(javascript|css)/);
+      expect(body.length).toBeGreaterThan(10);
+    }
+    expect(await (await fetch(new URL('docs/swagger-ui-bundle.js', `${base}/docs`))).text()).toContain(
+      'SwaggerUI',
+    );
+    const missing = await fetch(`${base}/docs/secrets.txt`);
+    conforms('GET', '/docs/{asset}', {
+      status: missing.status,
+      headers: missing.headers,
+      text: '',
+      json: await missing.json(),
+    });
+    expect(missing.status).toBe(404);
+  });
+
   it('every route of lib/topology.ts was checked above', () => {
     expect([...seen].sort()).toEqual(topology.routes.map((r) => `${r.method} ${r.path}`).sort());
   });

@@ -3,6 +3,7 @@ import { GATEWAY_ERRORS } from '../../../lib/gateway-errors';
 import { type RouteSpec, topology } from '../../../lib/topology';
 import { requestEventBodySchema } from '../../shared/domain/notification-event';
 import { createPaymentBodySchema, MAX_AMOUNT } from '../../shared/domain/payment';
+import { DOCS_ASSETS } from '../docs';
 import { ERROR_STATUS, type ErrorCode } from '../errors';
 import {
   eventsQuerySchema,
@@ -290,6 +291,34 @@ const OPERATIONS: Record<string, Operation> = {
     responses: { '200': { description: 'The OpenAPI 3.1 document.', content: json({ type: 'object' }) } },
     errors: [],
   },
+  'GET /docs': {
+    summary: 'The interactive API reference (Swagger UI, served with all its assets)',
+    responses: {
+      '200': { description: 'An HTML page.', content: { 'text/html': { schema: { type: 'string' } } } },
+    },
+    errors: [],
+  },
+  'GET /docs/{asset}': {
+    summary: 'A file of the API reference page',
+    parameters: [
+      {
+        name: 'asset',
+        in: 'path',
+        required: true,
+        schema: { type: 'string', enum: [...Object.keys(DOCS_ASSETS), 'init.js'] },
+      },
+    ],
+    responses: {
+      '200': {
+        description: 'The file.',
+        content: {
+          'text/javascript': { schema: { type: 'string' } },
+          'text/css': { schema: { type: 'string' } },
+        },
+      },
+    },
+    errors: ['not_found'],
+  },
 };
 
 /** The operation documenting `route`; a route without one fails generation (and the unit test). */
@@ -323,7 +352,8 @@ export function openApiDocument(routes: readonly RouteSpec[] = topology.routes) 
       description:
         'Payments and notification events. Every error answer has the shape `{"error":{"code","message","details"?}}`. Amounts are integers in minor units.',
     },
-    servers: [{ url: '/', description: 'This deployment' }],
+    // Relative to the document's own URL, so `try it out` works under an API Gateway stage prefix too.
+    servers: [{ url: '.', description: 'This deployment' }],
     security: [{ bearer: [] }],
     paths,
     components: {
