@@ -3,6 +3,7 @@ import type { RestApi } from 'aws-cdk-lib/aws-apigateway';
 import type { Construct } from 'constructs';
 import { AnalyticsExports } from './constructs/analytics-exports';
 import { Database } from './constructs/database';
+import { copyDocsAssetsHook } from './constructs/docs-assets';
 import { EventBus } from './constructs/event-bus';
 import { JwtKeys } from './constructs/jwt-keys';
 import { copyMigrationsHook, SchemaMigrations } from './constructs/migrations';
@@ -45,7 +46,12 @@ export class PaymentsStack extends Stack {
             network && spec.usesDatabase
               ? { vpc: network.vpc, subnets: network.subnets, securityGroup: network.functionsSecurityGroup }
               : undefined,
-          bundling: name === topology.migrator ? { commandHooks: copyMigrationsHook } : undefined,
+          bundling:
+            name === topology.migrator
+              ? { commandHooks: copyMigrationsHook }
+              : name === 'api'
+                ? { commandHooks: copyDocsAssetsHook }
+                : undefined,
         });
         if (spec.usesDatabase) database.connect(fn);
         if (spec.publishesEvents) eventBus.grantPublish(fn);

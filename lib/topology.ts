@@ -197,6 +197,10 @@ export const topology = {
     { method: 'POST', path: '/events', function: 'api', authorized: true },
     { method: 'GET', path: '/events', function: 'api', authorized: true },
     { method: 'GET', path: '/events/{id}', function: 'api', authorized: true },
+    // The API reference (docs/architecture.md, "API reference"): public, like the API's own description.
+    { method: 'GET', path: '/openapi.json', function: 'api', authorized: false },
+    { method: 'GET', path: '/docs', function: 'api', authorized: false },
+    { method: 'GET', path: '/docs/{asset}', function: 'api', authorized: false },
   ] as const satisfies readonly RouteSpec<FunctionName>[],
   authorizer: 'authorizer' as FunctionName,
   migrator: 'migrator' as FunctionName,

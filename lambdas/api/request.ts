@@ -13,7 +13,7 @@ import { RequestError, validationError } from './errors';
 import { header } from './http';
 
 export const MAX_BODY_BYTES = 16 * 1024;
-const PRINTABLE = /^[\x20-\x7e]{1,255}$/;
+export const PRINTABLE = /^[\x20-\x7e]{1,255}$/;
 
 /** The authenticated user, as the authorizer put it in the request context. */
 export function callerId(event: APIGatewayProxyEvent): string {
@@ -105,7 +105,7 @@ function listingQuery<T extends { limit: number; cursor?: string }>(
   return { ...query, after: decodeCursor(cursor, query) };
 }
 
-const listQuerySchema = z
+export const listQuerySchema = z
   .strictObject({
     status: z.enum(PAYMENT_STATUSES).optional(),
     from: z.string().datetime({ offset: true }).optional(),
@@ -123,7 +123,7 @@ export function listPaymentsQuery(event: APIGatewayProxyEvent) {
   return listingQuery(listQuerySchema, event);
 }
 
-const notificationsQuerySchema = z.strictObject({
+export const notificationsQuerySchema = z.strictObject({
   payment_id: uuid.transform(canonicalId).optional(),
   event_id: uuid.transform(canonicalId).optional(),
   ...PAGE,
@@ -134,7 +134,7 @@ export function notificationsQuery(event: APIGatewayProxyEvent) {
   return listingQuery(notificationsQuerySchema, event);
 }
 
-const eventsQuerySchema = z
+export const eventsQuerySchema = z
   .strictObject({
     event_type: eventTypeSchema.optional(),
     from: z.string().datetime({ offset: true }).optional(),

@@ -13,9 +13,11 @@ import {
 import type { EventQueries, PaymentQueries } from '../shared/use-cases/ports';
 import { type RequestNotificationDeps, requestNotification } from '../shared/use-cases/request-notification';
 import { encodeCursor } from './cursor';
+import { docsAnswer } from './docs';
 import { RequestError } from './errors';
 import { jsonResponse } from './http';
 import { correlationIdOf } from './middleware';
+import { openApiDocument } from './openapi/spec';
 import {
   callerId,
   createPaymentBody,
@@ -39,6 +41,9 @@ export interface ApiDeps {
 type Route = (event: APIGatewayProxyEvent, deps: ApiDeps) => Promise<APIGatewayProxyResult>;
 
 const ok = (body: unknown) => jsonResponse(200, JSON.stringify(body));
+
+/** Built on the first request, not at cold start: most invocations never ask for it. */
+let openApiJson: string | undefined;
 
 /** One entry per `api` route of lib/topology.ts, keyed by method and REST resource path. */
 export const routes: Record<string, Route> = {
@@ -130,6 +135,15 @@ export const routes: Record<string, Route> = {
     const accountUserId = pathId(event, 'user_id');
     return ok({ data: await getBalance(deps.queries, { userId: callerId(event), accountUserId }) });
   },
+
+  'GET /openapi.json': async () => {
+    openApiJson ??= JSON.stringify(openApiDocument());
+    return jsonResponse(200, openApiJson, { 'Cache-Control': 'public, max-age=300' });
+  },
+
+  'GET /docs': async () => docsAnswer(),
+
+  'GET /docs/{asset}': async (event) => docsAnswer(event.pathParameters?.asset ?? ''),
 };
 
 /** The route API Gateway matched (its method and resource path), as the topology declares it. */

@@ -497,6 +497,38 @@ export function fuzzRequest(ctx: FuzzContext): fc.Arbitrary<FuzzRequest> {
     },
     {
       weight: 1,
+      arbitrary: get(
+        'GET /openapi.json',
+        query(['format', 'v'], hostileString).map((q) => `/openapi.json${q}`),
+      ),
+    },
+    {
+      weight: 1,
+      arbitrary: get(
+        'GET /docs',
+        query(['url', 'configUrl'], hostileString).map((q) => `/docs${q}`),
+      ),
+    },
+    {
+      weight: 1,
+      arbitrary: get(
+        'GET /docs/{asset}',
+        fc
+          .oneof(
+            fc.constantFrom(
+              'swagger-ui-bundle.js',
+              'swagger-ui.css',
+              'init.js',
+              'index.html',
+              '..%2Fpackage.json',
+            ),
+            hostileString.filter((s) => s.length > 0).map(encodeURIComponent),
+          )
+          .map((asset) => `/docs/${asset}`),
+      ),
+    },
+    {
+      weight: 1,
       arbitrary: fc
         .record({
           method: methods,

@@ -121,6 +121,10 @@ export function judge(req: FuzzRequest, answer: Answer, secrets: readonly string
   // Every answer, the gateway's own included (README, "The API").
   if (!answer.headers['x-correlation-id']) return `no X-Correlation-Id (${answer.status})`;
   if (req.method === 'HEAD') return undefined;
+  // The API reference page and its files (GET /docs) are the only successes that are not JSON.
+  if (answer.status < 400 && /^text\/(html|javascript|css)/.test(String(answer.headers['content-type']))) {
+    return undefined;
+  }
   let json: unknown;
   try {
     json = JSON.parse(answer.body);

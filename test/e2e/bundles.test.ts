@@ -1,3 +1,6 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { DOCS_ASSETS, DOCS_ASSETS_DIR } from '../../lambdas/api/docs';
 import { names } from '../../lib/names';
 import { topology } from '../../lib/topology';
 import { openLocalDatabase } from '../../scripts/ops/local-database';
@@ -36,6 +39,18 @@ describe('the bundles cdk synth makes, with their template environments', () => 
       expect(rows.every((r) => r.ssl)).toBe(true);
     } finally {
       await opened.close();
+    }
+  });
+
+  it('serve GET /docs with Swagger UI’s files copied next to the API handler (lib/constructs/docs-assets.ts)', async () => {
+    const copied = readdirSync(assembly).filter((dir) =>
+      existsSync(join(assembly, dir, DOCS_ASSETS_DIR, 'swagger-ui-bundle.js')),
+    );
+    expect(copied).toHaveLength(1);
+    for (const asset of Object.keys(DOCS_ASSETS)) {
+      const res = await fetch(`${runtime().baseUrl}/docs/${asset}`);
+      expect({ asset, status: res.status }).toEqual({ asset, status: 200 });
+      expect((await res.text()).length).toBeGreaterThan(1000);
     }
   });
 

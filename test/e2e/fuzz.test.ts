@@ -19,10 +19,13 @@ describe('HTTP fuzzing (500 cases, every route)', () => {
   it('reached every route and the authorizer', () => {
     expect(Object.keys(summary.targets).sort()).toEqual([
       'GET /accounts/{user_id}/balance',
+      'GET /docs',
+      'GET /docs/{asset}',
       'GET /events',
       'GET /events/{id}',
       'GET /health',
       'GET /notifications',
+      'GET /openapi.json',
       'GET /payments',
       'GET /payments/{id}',
       'POST /events',
