@@ -1,3 +1,5 @@
+import { ERROR_STATUS } from '../../lambdas/api/errors';
+import { RATE_LIMITED } from '../../lib/rate-limits';
 import { RateLimiter } from '../../local/rate-limiter';
 
 // The local emulation of the WAF rate rules: a count per key per window (local/rate-limiter.ts).
@@ -44,5 +46,11 @@ describe('RateLimiter', () => {
     rl.refuse({ token: 't', ip: 'x' }); // refused by the token rule
     rl.refuse({ token: 't', ip: 'x' }); // refused by the token rule
     expect(rl.refuse({ token: 'u', ip: 'x' })).toBeUndefined(); // the IP's second counted request
+  });
+});
+
+describe('the rate-limited answer', () => {
+  it('is a code of the one error table, with its status', () => {
+    expect(ERROR_STATUS[RATE_LIMITED.code]).toBe(RATE_LIMITED.status);
   });
 });
