@@ -39,3 +39,13 @@ export function checkRateLimit(value: number): string | undefined {
   if (value === 0 || (value >= RATE_LIMIT_BOUNDS.min && value <= RATE_LIMIT_BOUNDS.max)) return undefined;
   return `must be 0 (off) or from ${RATE_LIMIT_BOUNDS.min} to ${RATE_LIMIT_BOUNDS.max}`;
 }
+
+/**
+ * A route path as the regex WAF's scope-down matches a request path with (and the local gateway too):
+ * anchored at the end only, as WAF sees `/prod/health` through the stage URL and `/health` through a
+ * custom domain; a `{param}` is one path segment.
+ */
+export function routePathPattern(path: string): string {
+  const parts = path.split(/\{[^}]+\}/).map((p) => p.replace(/[.*+?^$()|[\]\\]/g, '\\$&'));
+  return `${parts.join('[^/]+')}$`;
+}

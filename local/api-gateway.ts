@@ -5,7 +5,7 @@ import {
   type GatewayError,
   type GatewayErrorType,
 } from '../lib/gateway-errors';
-import { RATE_LIMITED, tokenRuleExempt } from '../lib/rate-limits';
+import { RATE_LIMITED, routePathPattern, tokenRuleExempt } from '../lib/rate-limits';
 import type { RouteSpec } from '../lib/topology';
 import { headerValue, type IncomingRequest, matchRoute, toProxyEvent } from './api-gateway-event';
 import type { AuthorizerCache } from './authorizer-cache';
@@ -145,7 +145,9 @@ function toGatewayResponse(result: unknown, requestId: string): GatewayResponse 
 function rateLimited(req: IncomingRequest, options: ApiGatewayOptions): GatewayResponse | undefined {
   if (!options.rateLimiter) return undefined;
   // As the WAF scope-down statement: public routes by the end of the path, whatever the method.
-  const exempt = tokenRuleExempt(options.routes).some((r) => req.path.endsWith(r.path));
+  const exempt = tokenRuleExempt(options.routes).some((r) =>
+    new RegExp(routePathPattern(r.path)).test(req.path),
+  );
   const retryAfter = options.rateLimiter.refuse({
     token: exempt ? undefined : headerValue(req.rawHeaders, 'authorization'),
     ip: req.sourceIp,

@@ -4,7 +4,13 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { names } from '../names';
-import { RATE_LIMIT_WINDOW_SECONDS, RATE_LIMITED, type RateLimits, tokenRuleExempt } from '../rate-limits';
+import {
+  RATE_LIMIT_WINDOW_SECONDS,
+  RATE_LIMITED,
+  type RateLimits,
+  routePathPattern,
+  tokenRuleExempt,
+} from '../rate-limits';
 import type { StageConfig } from '../stage-config';
 import type { RouteSpec } from '../topology';
 import { addGatewayResponses } from './gateway-responses';
@@ -236,26 +242,18 @@ export class PaymentsApi extends Construct {
   }
 }
 
-/**
- * Every request but those to the given (parameterless) routes. WAF sees the path with the stage prefix
- * (`/prod/health`) or without (a custom domain), so a route matches by its ending.
- */
+/** Every request but those to the given routes (their paths as regexes, lib/rate-limits.ts). */
 function notPublicRoutes(exempt: readonly RouteSpec[]): wafv2.CfnWebACL.StatementProperty | undefined {
-  const paths = [...new Set(exempt.map((r) => r.path))];
-  if (paths.length === 0) return undefined;
-  for (const path of paths) {
-    if (path.includes('{'))
-      throw new Error(`A public route with a path parameter cannot be exempted by WAF: ${path}`);
-  }
-  const endsWith = (path: string): wafv2.CfnWebACL.StatementProperty => ({
-    byteMatchStatement: {
+  const patterns = [...new Set(exempt.map((r) => routePathPattern(r.path)))];
+  if (patterns.length === 0) return undefined;
+  const matches = (regexString: string): wafv2.CfnWebACL.StatementProperty => ({
+    regexMatchStatement: {
       fieldToMatch: { uriPath: {} },
-      positionalConstraint: 'ENDS_WITH',
-      searchString: path,
+      regexString,
       textTransformations: [{ priority: 0, type: 'NONE' }],
     },
   });
   const statement =
-    paths.length === 1 ? endsWith(paths[0]!) : { orStatement: { statements: paths.map(endsWith) } };
+    patterns.length === 1 ? matches(patterns[0]!) : { orStatement: { statements: patterns.map(matches) } };
   return { notStatement: { statement } };
 }

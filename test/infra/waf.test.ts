@@ -59,11 +59,7 @@ describe('prod (default)', () => {
       ScopeDownStatement: {
         NotStatement: {
           Statement: {
-            ByteMatchStatement: {
-              FieldToMatch: { UriPath: {} },
-              PositionalConstraint: 'ENDS_WITH',
-              SearchString: '/health',
-            },
+            RegexMatchStatement: { FieldToMatch: { UriPath: {} }, RegexString: '/health$' },
           },
         },
       },

@@ -1,5 +1,5 @@
 import { ERROR_STATUS } from '../../lambdas/api/errors';
-import { RATE_LIMITED } from '../../lib/rate-limits';
+import { RATE_LIMITED, routePathPattern } from '../../lib/rate-limits';
 import { RateLimiter } from '../../local/rate-limiter';
 
 // The local emulation of the WAF rate rules: a count per key per window (local/rate-limiter.ts).
@@ -52,5 +52,17 @@ describe('RateLimiter', () => {
 describe('the rate-limited answer', () => {
   it('is a code of the one error table, with its status', () => {
     expect(ERROR_STATUS[RATE_LIMITED.code]).toBe(RATE_LIMITED.status);
+  });
+});
+
+describe('routePathPattern (the WAF scope-down and the local gateway)', () => {
+  it('matches a route path at the end, with or without the stage prefix, a parameter as one segment', () => {
+    const health = new RegExp(routePathPattern('/health'));
+    expect(health.test('/prod/health')).toBe(true);
+    expect(health.test('/health')).toBe(true);
+    expect(health.test('/healthz')).toBe(false);
+    const asset = new RegExp(routePathPattern('/docs/{asset}'));
+    expect(asset.test('/prod/docs/swagger-ui.css')).toBe(true);
+    expect(asset.test('/docs/a/b')).toBe(false);
   });
 });
