@@ -95,7 +95,12 @@ export async function startBenchRuntime(
 ) {
   const dataDir = await mkdtemp(join(tmpdir(), 'payments-bench-'));
   const port = await freePort();
-  const env = ownRuntimeEnv(port, dataDir, options.env);
+  // The load comes from one IP and few tokens: the rate limits off, so the numbers measure the API, not 429s.
+  const env = ownRuntimeEnv(port, dataDir, {
+    RATE_LIMIT_PER_TOKEN_PER_MINUTE: '0',
+    RATE_LIMIT_PER_IP_PER_MINUTE: '0',
+    ...options.env,
+  });
   let outputBytes = 0;
   const { child, baseUrl } = await spawnLocalRuntime({
     env,

@@ -11,7 +11,8 @@ parseCli({
 
 The whole platform on this machine (README, "Quick start"). Settings are environment variables:
   PORT (3000), HOST (127.0.0.1), LOCAL_DATA_DIR (.local/), DATABASE_URL (instead of the embedded
-  PostgreSQL), LOG_LEVEL (WARN), LOCAL_BUNDLES (a cdk.out to run), LOCAL_CONSUMERS (on|off)
+  PostgreSQL), LOG_LEVEL (WARN), LOCAL_BUNDLES (a cdk.out to run), LOCAL_CONSUMERS (on|off),
+  RATE_LIMIT_PER_TOKEN_PER_MINUTE (6000), RATE_LIMIT_PER_IP_PER_MINUTE (12000; 0 switches a limit off)
 Ctrl-C drains in-flight work, then stops; one runtime per data directory.`,
   options: {},
 });
@@ -53,6 +54,11 @@ const runtime = await startRuntime({
   bundles: settings.LOCAL_BUNDLES,
   // LOCAL_CONSUMERS=off: no queue consumers, events stay queued (the API alone, e.g. for the bench).
   consumers: settings.LOCAL_CONSUMERS !== 'off',
+  rateLimits: {
+    perToken: settings.RATE_LIMIT_PER_TOKEN_PER_MINUTE,
+    perIp: settings.RATE_LIMIT_PER_IP_PER_MINUTE,
+    windowSeconds: settings.RATE_LIMIT_WINDOW_SECONDS,
+  },
 }).catch((error: unknown) => {
   process.stderr.write(`Local runtime failed to start: ${(error as Error).message}\n`);
   process.exit(1);

@@ -34,6 +34,8 @@ export const names = {
   scheduleTarget: (schedule: string) => `Schedule-${schedule}`,
   /** A stage's Glue database of the analytics exports (Glue and Athena want lowercase and underscores). */
   glueDatabase: (stage: string) => `payments_analytics_${stage}`,
+  /** A stage's WAF log group: WAF delivers only to groups named `aws-waf-logs-*`. */
+  wafLogGroup: (stage: string) => `aws-waf-logs-payments-${stage}`,
 } as const;
 
 /** CloudWatch namespace of the Powertools metrics in AWS. */

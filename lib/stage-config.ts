@@ -1,4 +1,5 @@
 import type { Node } from 'constructs';
+import { checkRateLimit, DEFAULT_RATE_LIMITS, type RateLimits } from './rate-limits';
 
 export type Target = 'aws' | 'localstack';
 export type StageName = 'dev' | 'prod';
@@ -12,8 +13,13 @@ export interface StageConfig {
    * dev and LocalStack may use: prod refuses to synthesize without a JWKS URL.
    */
   jwt: { jwksUrl?: string; issuer: string; audience: string };
-  /** Attach an AWS WAF web ACL to the API stage. */
+  /**
+   * Attach an AWS WAF web ACL to the API stage: on by default in prod (`-c waf=false` opts out), opt-in
+   * (`-c waf=true`) in dev; never on LocalStack.
+   */
   waf: boolean;
+  /** The WAF rate-based rules' limits per 60 s window (lib/rate-limits.ts); context overrides each. */
+  rateLimits: RateLimits;
   /** Subscribe this address to the alarm topic. */
   alarmEmail?: string;
   /**
@@ -33,10 +39,6 @@ export class StageConfigError extends Error {
 function oneOf<T extends string>(value: unknown, allowed: readonly T[], key: string): T {
   if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
   throw new StageConfigError(`Context ${key} must be one of ${allowed.join(', ')} (got ${String(value)})`);
-}
-
-function flag(value: unknown): boolean {
-  return value === true || value === 'true';
 }
 
 /** Default AZ count per stage: prod survives the loss of an AZ with capacity to spare. */
@@ -82,6 +84,23 @@ function jwtIssuer(value: string | undefined, stage: StageName): string {
   return 'payments-local';
 }
 
+/** WAF in prod unless opted out; elsewhere only when asked for. */
+function waf(value: unknown, stage: StageName, target: Target): boolean {
+  if (target !== 'aws') return false;
+  if (value === undefined || value === '') return stage === 'prod';
+  if (value === true || value === 'true') return true;
+  if (value === false || value === 'false') return false;
+  throw new StageConfigError(`Context waf must be true or false (got ${String(value)})`);
+}
+
+function rateLimit(value: unknown, key: string, fallback: number): number {
+  if (value === undefined || value === '') return fallback;
+  const limit = Number(value);
+  const problem = checkRateLimit(limit);
+  if (problem) throw new StageConfigError(`Context ${key} ${problem} (got ${String(value)})`);
+  return limit;
+}
+
 export function readStageConfig(node: Node): StageConfig {
   const ctx = (key: string) => node.tryGetContext(key) as unknown;
   const str = (key: string) =>
@@ -96,7 +115,15 @@ export function readStageConfig(node: Node): StageConfig {
       issuer: jwtIssuer(str('jwtIssuer'), stage),
       audience: str('jwtAudience') ?? 'payments-api',
     },
-    waf: flag(ctx('waf')) && target === 'aws',
+    waf: waf(ctx('waf'), stage, target),
+    rateLimits: {
+      perToken: rateLimit(
+        ctx('rateLimitPerTokenPerMinute'),
+        'rateLimitPerTokenPerMinute',
+        DEFAULT_RATE_LIMITS.perToken,
+      ),
+      perIp: rateLimit(ctx('rateLimitPerIpPerMinute'), 'rateLimitPerIpPerMinute', DEFAULT_RATE_LIMITS.perIp),
+    },
     alarmEmail: str('alarmEmail'),
     availabilityZones: availabilityZones(ctx('availabilityZones'), stage),
     localDatabase: {

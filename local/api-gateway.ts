@@ -5,14 +5,17 @@ import {
   type GatewayError,
   type GatewayErrorType,
 } from '../lib/gateway-errors';
+import { RATE_LIMITED, routePathPattern, tokenRuleExempt } from '../lib/rate-limits';
 import type { RouteSpec } from '../lib/topology';
 import { headerValue, type IncomingRequest, matchRoute, toProxyEvent } from './api-gateway-event';
 import type { AuthorizerCache } from './authorizer-cache';
 import { localArn } from './aws-identity';
 import { invokeFunction, type LocalFunction } from './lambda-context';
+import type { RateLimiter } from './rate-limiter';
 
 // What API Gateway does in front of the API Lambda: route, run the TOKEN authorizer, invoke, and
-// answer its own errors in the platform's error shape (as the gateway responses do in AWS).
+// answer its own errors in the platform's error shape (as the gateway responses do in AWS). The WAF
+// rate limits in front of it come first.
 
 export interface GatewayResponse {
   statusCode: number;
@@ -27,6 +30,8 @@ export interface ApiGatewayOptions {
   /** As API Gateway's authorizer cache: the authorizer runs once per token per TTL. None: every request. */
   authorizerCache?: AuthorizerCache;
   log: (message: string, fields?: Record<string, unknown>) => void;
+  /** The WAF rate-based rules (local/rate-limiter.ts); none: no limit. */
+  rateLimiter?: RateLimiter;
 }
 
 export function errorResponse(statusCode: number, code: string, message: string, requestId?: string) {
@@ -133,10 +138,31 @@ function toGatewayResponse(result: unknown, requestId: string): GatewayResponse 
   return { statusCode: r.statusCode, headers, body };
 }
 
+/**
+ * WAF's 429 when a rate rule refuses the request (lib/rate-limits.ts): WAF's custom response carries no
+ * X-Correlation-Id (it cannot echo a request header), so neither does this one.
+ */
+function rateLimited(req: IncomingRequest, options: ApiGatewayOptions): GatewayResponse | undefined {
+  if (!options.rateLimiter) return undefined;
+  // As the WAF scope-down statement: public routes by the end of the path, whatever the method.
+  const exempt = tokenRuleExempt(options.routes).some((r) =>
+    new RegExp(routePathPattern(r.path)).test(req.path),
+  );
+  const retryAfter = options.rateLimiter.refuse({
+    token: exempt ? undefined : headerValue(req.rawHeaders, 'authorization'),
+    ip: req.sourceIp,
+  });
+  if (retryAfter === undefined) return undefined;
+  const answer = errorResponse(RATE_LIMITED.status, RATE_LIMITED.code, RATE_LIMITED.message, req.requestId);
+  return { ...answer, headers: { ...answer.headers, 'Retry-After': String(retryAfter) } };
+}
+
 export async function handleApiRequest(
   req: IncomingRequest,
   options: ApiGatewayOptions,
 ): Promise<GatewayResponse> {
+  const limited = rateLimited(req, options);
+  if (limited) return limited;
   const lookup = matchRoute(options.routes, req.method, req.path);
   // An unknown method on a known path is a 404 too: REST APIs know no 405 (lib/gateway-errors.ts).
   if (lookup.kind !== 'match') return gatewayError('MISSING_AUTHENTICATION_TOKEN', req);

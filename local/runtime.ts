@@ -3,6 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { names } from '../lib/names';
+import type { RateLimits } from '../lib/rate-limits';
 import { topology as platformTopology, type Topology } from '../lib/topology';
 import { ApiEntry } from './api-entry';
 import { startBundles } from './bundled-functions';
@@ -16,6 +17,7 @@ import { sourceEnvironment } from './handler-environment';
 import { createLocalHttpServer } from './http-server';
 import type { PollerHooks } from './poller';
 import { QueueStore } from './queue-store';
+import { RateLimiter } from './rate-limiter';
 import { compileRules } from './rule-matcher';
 import { openRuntimeDatabase } from './runtime-database';
 import { acquireRuntimeLock } from './runtime-lock';
@@ -55,6 +57,8 @@ export interface RuntimeOptions {
    * schedules run as usual: the API alone as it runs in AWS, where the workers are not on its CPU (the bench).
    */
   consumers?: boolean;
+  /** The WAF rate limits, counted per key per window of `windowSeconds` (lib/rate-limits.ts); none: no limit. */
+  rateLimits?: RateLimits & { windowSeconds: number };
   log?: Log;
 }
 
@@ -132,7 +136,13 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
     const queueNames = Object.keys(topology.queues);
     const knownQueues = new Set(queueNames.flatMap((q) => [q, names.deadLetterQueue(q)]));
     const secrets = new Map<string, string>();
-    const api = new ApiEntry({ routes: topology.routes, authorizer: topology.authorizer, log });
+    const limits = options.rateLimits;
+    const api = new ApiEntry({
+      routes: topology.routes,
+      authorizer: topology.authorizer,
+      rateLimiter: limits && new RateLimiter(limits, limits.windowSeconds * 1000),
+      log,
+    });
     const server = createLocalHttpServer({
       api: (req) => api.handle(req),
       awsServices: [bus.service(), sqsService(store, knownQueues), secretsManagerService(secrets)],

@@ -1,11 +1,24 @@
 import { existsSync } from 'node:fs';
 import * as z from 'zod';
+import { DEFAULT_RATE_LIMITS, RATE_LIMIT_WINDOW_SECONDS } from '../lib/rate-limits';
 
 // Every setting `npm start` reads (README, "Quick start"), checked at once with one schema: a wrong one
 // stops the start with a message naming it, before anything is touched.
 
 const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'CRITICAL', 'SILENT'] as const;
 const blankIsUnset = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+/** A whole number from `min`, as the environment spells it. */
+const count = (min: number, fallback: number) =>
+  z.preprocess(
+    blankIsUnset,
+    z
+      .string()
+      .trim()
+      .regex(/^\d{1,10}$/, `must be a whole number from ${min}`)
+      .transform(Number)
+      .refine((n) => n >= min, `must be a whole number from ${min}`)
+      .default(fallback),
+  );
 
 const settingsSchema = z.object({
   PORT: z.preprocess(
@@ -43,6 +56,11 @@ const settingsSchema = z.object({
       .refine((dir) => existsSync(dir), 'no such directory (make it with `npx cdk synth -o cdk.out`)')
       .optional(),
   ),
+  // The WAF rate limits (lib/rate-limits.ts); 0 switches a rule off.
+  RATE_LIMIT_PER_TOKEN_PER_MINUTE: count(0, DEFAULT_RATE_LIMITS.perToken),
+  RATE_LIMIT_PER_IP_PER_MINUTE: count(0, DEFAULT_RATE_LIMITS.perIp),
+  // The window the limits count over: 60 s as in WAF; shorter only for tests, which then wait less.
+  RATE_LIMIT_WINDOW_SECONDS: count(1, RATE_LIMIT_WINDOW_SECONDS),
   LOCAL_CONSUMERS: z.preprocess(
     (v) => (typeof blankIsUnset(v) === 'string' ? (v as string).trim().toLowerCase() : undefined),
     z.enum(['on', 'off'], 'must be on or off').default('on'),

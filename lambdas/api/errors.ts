@@ -22,6 +22,8 @@ export const ERROR_STATUS = {
   payload_too_large: 413,
   unsupported_media_type: 415,
   idempotency_key_reused: 422,
+  // WAF's answer over a rate limit (lib/rate-limits.ts), never the function's; with Retry-After.
+  rate_limited: 429,
   internal_error: 500,
   service_unavailable: 503,
 } as const;

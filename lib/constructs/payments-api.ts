@@ -4,6 +4,13 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { names } from '../names';
+import {
+  RATE_LIMIT_WINDOW_SECONDS,
+  RATE_LIMITED,
+  type RateLimits,
+  routePathPattern,
+  tokenRuleExempt,
+} from '../rate-limits';
 import type { StageConfig } from '../stage-config';
 import type { RouteSpec } from '../topology';
 import { addGatewayResponses } from './gateway-responses';
@@ -18,8 +25,8 @@ export interface PaymentsApiProps {
 
 /**
  * The REST API: one resource and method per topology route, proxy integration, the JWT TOKEN
- * authorizer, stage throttling, JSON access logs, gateway responses in our error shape, and an
- * optional WAF web ACL.
+ * authorizer, stage throttling, JSON access logs, gateway responses in our error shape, and the WAF
+ * web ACL with the rate limits (on by default in prod).
  */
 export class PaymentsApi extends Construct {
   readonly api: apigw.RestApi;
@@ -123,12 +130,14 @@ export class PaymentsApi extends Construct {
         'shape with field details; a gateway validator would answer in another shape.',
     });
     if (config.waf) {
-      this.attachWaf();
+      this.attachWaf(config, props.routes, logRetention);
     } else {
       Validations.of(this.api).acknowledge({
         id: 'AwsSolutions-APIG3',
         reason:
-          'AWS WAF is opt-in (context waf=true): it costs per ACL and per request; stage throttling applies always.',
+          config.stage === 'prod'
+            ? 'AWS WAF opted out for this prod deployment (context waf=false); stage throttling applies always.'
+            : 'AWS WAF is opt-in outside prod (context waf=true): it costs per ACL and per request; stage throttling applies always.',
       });
     }
     if (config.target === 'aws') {
@@ -140,42 +149,111 @@ export class PaymentsApi extends Construct {
     }
   }
 
-  /** Managed common and known-bad-input rules, request body size limit, and a per-IP rate limit. */
-  private attachWaf(): void {
+  /**
+   * Managed common and known-bad-input rules, a request body size limit, and the rate limits
+   * (lib/rate-limits.ts) answering 429 rate_limited with Retry-After; logs without the Authorization header.
+   */
+  private attachWaf(
+    config: StageConfig,
+    routes: readonly RouteSpec[],
+    logRetention: Pick<logs.LogGroupProps, 'retention' | 'removalPolicy'>,
+  ): void {
+    const visibility = (metricName: string) => ({
+      cloudWatchMetricsEnabled: true,
+      metricName,
+      sampledRequestsEnabled: true,
+    });
     const managed = (name: string, priority: number) => ({
       name,
       priority,
       overrideAction: { none: {} },
       statement: { managedRuleGroupStatement: { vendorName: 'AWS', name } },
-      visibilityConfig: { cloudWatchMetricsEnabled: true, metricName: name, sampledRequestsEnabled: true },
+      visibilityConfig: visibility(name),
     });
+    // WAF answers for itself: the platform's error shape, and Retry-After as the whole window (WAF blocks a
+    // key until its count over the trailing window falls below the limit).
+    const rateLimited = {
+      block: {
+        customResponse: {
+          responseCode: RATE_LIMITED.status,
+          customResponseBodyKey: RATE_LIMITED.code,
+          responseHeaders: [{ name: 'Retry-After', value: String(RATE_LIMIT_WINDOW_SECONDS) }],
+        },
+      },
+    };
+    const rateRule = (
+      name: string,
+      priority: number,
+      statement: wafv2.CfnWebACL.RateBasedStatementProperty,
+    ) => ({
+      name,
+      priority,
+      action: rateLimited,
+      statement: { rateBasedStatement: { evaluationWindowSec: RATE_LIMIT_WINDOW_SECONDS, ...statement } },
+      visibilityConfig: visibility(name),
+    });
+    const limits: RateLimits = config.rateLimits;
+    const rateRules = [];
+    if (limits.perToken > 0) {
+      rateRules.push(
+        rateRule('RateLimitPerToken', 3, {
+          limit: limits.perToken,
+          aggregateKeyType: 'CUSTOM_KEYS',
+          customKeys: [
+            { header: { name: 'authorization', textTransformations: [{ priority: 0, type: 'NONE' }] } },
+          ],
+          scopeDownStatement: notPublicRoutes(tokenRuleExempt(routes)),
+        }),
+      );
+    }
+    if (limits.perIp > 0) {
+      rateRules.push(rateRule('RateLimitPerIp', 4, { limit: limits.perIp, aggregateKeyType: 'IP' }));
+    }
     const acl = new wafv2.CfnWebACL(this, 'WebAcl', {
       scope: 'REGIONAL',
       defaultAction: { allow: {} },
-      visibilityConfig: {
-        cloudWatchMetricsEnabled: true,
-        metricName: 'payments-api',
-        sampledRequestsEnabled: true,
+      visibilityConfig: visibility('payments-api'),
+      customResponseBodies: {
+        [RATE_LIMITED.code]: {
+          contentType: 'APPLICATION_JSON',
+          content: JSON.stringify({ error: { code: RATE_LIMITED.code, message: RATE_LIMITED.message } }),
+        },
       },
       rules: [
         managed('AWSManagedRulesCommonRuleSet', 1),
         managed('AWSManagedRulesKnownBadInputsRuleSet', 2),
-        {
-          name: 'RateLimitPerIp',
-          priority: 3,
-          action: { block: {} },
-          statement: { rateBasedStatement: { limit: 2000, aggregateKeyType: 'IP' } },
-          visibilityConfig: {
-            cloudWatchMetricsEnabled: true,
-            metricName: 'RateLimitPerIp',
-            sampledRequestsEnabled: true,
-          },
-        },
+        ...rateRules,
       ],
     });
     new wafv2.CfnWebACLAssociation(this, 'WebAclAssociation', {
       resourceArn: this.api.deploymentStage.stageArn,
       webAclArn: acl.attrArn,
     });
+    const wafLogs = new logs.LogGroup(this, 'WafLogs', {
+      logGroupName: names.wafLogGroup(config.stage),
+      ...logRetention,
+    });
+    new wafv2.CfnLoggingConfiguration(this, 'WafLogging', {
+      resourceArn: acl.attrArn,
+      logDestinationConfigs: [wafLogs.logGroupArn],
+      // A bearer token is a credential: never in a log.
+      redactedFields: [{ singleHeader: { Name: 'authorization' } }],
+    });
   }
+}
+
+/** Every request but those to the given routes (their paths as regexes, lib/rate-limits.ts). */
+function notPublicRoutes(exempt: readonly RouteSpec[]): wafv2.CfnWebACL.StatementProperty | undefined {
+  const patterns = [...new Set(exempt.map((r) => routePathPattern(r.path)))];
+  if (patterns.length === 0) return undefined;
+  const matches = (regexString: string): wafv2.CfnWebACL.StatementProperty => ({
+    regexMatchStatement: {
+      fieldToMatch: { uriPath: {} },
+      regexString,
+      textTransformations: [{ priority: 0, type: 'NONE' }],
+    },
+  });
+  const statement =
+    patterns.length === 1 ? matches(patterns[0]!) : { orStatement: { statements: patterns.map(matches) } };
+  return { notStatement: { statement } };
 }

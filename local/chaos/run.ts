@@ -130,6 +130,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       LOCAL_FAULTS: JSON.stringify({ ...options.runtime, seed: options.seed }),
       GATEWAY_TRANSIENT_FAILURE_RATE: String(options.gateway.transientFailureRate),
       GATEWAY_TIMEOUT_RATE: String(options.gateway.timeoutRate),
+      // The load is ours and all from one IP: the rate limits off, so faults, not 429s, are what it meets.
+      RATE_LIMIT_PER_TOKEN_PER_MINUTE: '0',
+      RATE_LIMIT_PER_IP_PER_MINUTE: '0',
     },
   });
   const db = openDatabase(runtime.databaseUrl, { max: 2 });

@@ -118,8 +118,12 @@ export function judge(req: FuzzRequest, answer: Answer, secrets: readonly string
   const everything = `${JSON.stringify(answer.headers)}${answer.body}`;
   const leaked = secrets.find((s) => everything.includes(s));
   if (leaked) return `another user's data in the answer (${leaked})`;
-  // Every answer, the gateway's own included (README, "The API").
-  if (!answer.headers['x-correlation-id']) return `no X-Correlation-Id (${answer.status})`;
+  // A rate limit's 429 is a valid answer (README, "Rate limits"): WAF's, which cannot echo a correlation
+  // id, but must say when to come back.
+  const rateLimited = answer.status === 429 && answer.body.includes('"rate_limited"');
+  if (rateLimited && !/^\d+$/.test(String(answer.headers['retry-after']))) return '429 without Retry-After';
+  // Every other answer, the gateway's own included (README, "The API").
+  if (!rateLimited && !answer.headers['x-correlation-id']) return `no X-Correlation-Id (${answer.status})`;
   if (req.method === 'HEAD') return undefined;
   // The API reference page and its files (GET /docs) are the only successes that are not JSON.
   if (answer.status < 400 && /^text\/(html|javascript|css)/.test(String(answer.headers['content-type']))) {

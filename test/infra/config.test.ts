@@ -31,3 +31,34 @@ describe('token verification by stage', () => {
     expect(read({ stage: 'dev' }).jwt).toMatchObject({ jwksUrl: undefined, issuer: 'payments-local' });
   });
 });
+
+describe('WAF and rate limits', () => {
+  const PROD = { stage: 'prod', jwksUrl: JWKS_URL, jwtIssuer: ISSUER };
+
+  it('WAF is on in prod unless opted out, and opt-in in dev', () => {
+    expect(read(PROD).waf).toBe(true);
+    expect(read({ ...PROD, waf: 'false' }).waf).toBe(false);
+    expect(read({ stage: 'dev' }).waf).toBe(false);
+    expect(read({ stage: 'dev', waf: 'true' }).waf).toBe(true);
+    expect(read({ ...PROD, target: 'localstack' }).waf).toBe(false);
+  });
+
+  it('refuses a waf value that is not true or false', () => {
+    expect(() => read({ ...PROD, waf: 'off' })).toThrow(/Context waf must be true or false/);
+  });
+
+  it('reads each limit, and refuses one WAF cannot take', () => {
+    expect(
+      read({ stage: 'dev', rateLimitPerTokenPerMinute: '600', rateLimitPerIpPerMinute: '0' }).rateLimits,
+    ).toEqual({
+      perToken: 600,
+      perIp: 0,
+    });
+    expect(() => read({ stage: 'dev', rateLimitPerTokenPerMinute: '5' })).toThrow(
+      /rateLimitPerTokenPerMinute must be 0 \(off\) or from 10/,
+    );
+    expect(() => read({ stage: 'dev', rateLimitPerIpPerMinute: 'lots' })).toThrow(
+      /rateLimitPerIpPerMinute must be a whole number/,
+    );
+  });
+});

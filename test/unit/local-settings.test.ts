@@ -29,6 +29,28 @@ describe('local runtime settings', () => {
     expect(() => parseLocalSettings(env)).toThrow(message);
   });
 
+  it('rate limits: WAF defaults, 60 s window, 0 switches a rule off', () => {
+    expect(parseLocalSettings({})).toMatchObject({
+      RATE_LIMIT_PER_TOKEN_PER_MINUTE: 6000,
+      RATE_LIMIT_PER_IP_PER_MINUTE: 12_000,
+      RATE_LIMIT_WINDOW_SECONDS: 60,
+    });
+    expect(
+      parseLocalSettings({ RATE_LIMIT_PER_TOKEN_PER_MINUTE: '0', RATE_LIMIT_PER_IP_PER_MINUTE: ' 25 ' }),
+    ).toMatchObject({ RATE_LIMIT_PER_TOKEN_PER_MINUTE: 0, RATE_LIMIT_PER_IP_PER_MINUTE: 25 });
+  });
+
+  it.each([
+    [
+      { RATE_LIMIT_PER_TOKEN_PER_MINUTE: '-1' },
+      /RATE_LIMIT_PER_TOKEN_PER_MINUTE="-1": must be a whole number from 0/,
+    ],
+    [{ RATE_LIMIT_PER_IP_PER_MINUTE: '1.5' }, /RATE_LIMIT_PER_IP_PER_MINUTE="1.5": must be a whole number/],
+    [{ RATE_LIMIT_WINDOW_SECONDS: '0' }, /RATE_LIMIT_WINDOW_SECONDS="0": must be a whole number from 1/],
+  ])('rate limit %j is refused with a message naming it', (env, message) => {
+    expect(() => parseLocalSettings(env)).toThrow(message);
+  });
+
   it('names every wrong setting at once', () => {
     expect(() => parseLocalSettings({ PORT: 'x', LOG_LEVEL: 'y' })).toThrow(/PORT="x".*; LOG_LEVEL="y"/);
   });
