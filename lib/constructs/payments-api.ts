@@ -163,11 +163,19 @@ export class PaymentsApi extends Construct {
       metricName,
       sampledRequestsEnabled: true,
     });
-    const managed = (name: string, priority: number) => ({
+    const managed = (name: string, priority: number, countOnly: string[] = []) => ({
       name,
       priority,
       overrideAction: { none: {} },
-      statement: { managedRuleGroupStatement: { vendorName: 'AWS', name } },
+      statement: {
+        managedRuleGroupStatement: {
+          vendorName: 'AWS',
+          name,
+          ...(countOnly.length
+            ? { ruleActionOverrides: countOnly.map((rule) => ({ name: rule, actionToUse: { count: {} } })) }
+            : {}),
+        },
+      },
       visibilityConfig: visibility(name),
     });
     // WAF answers for itself: the platform's error shape, and Retry-After as the whole window (WAF blocks a
@@ -220,7 +228,10 @@ export class PaymentsApi extends Construct {
         },
       },
       rules: [
-        managed('AWSManagedRulesCommonRuleSet', 1),
+        // SizeRestrictions_BODY blocks bodies over 8 KB with a bare 403, but a valid POST /events carries up
+        // to 8 KiB of payload plus its message: the API enforces its own limit (MAX_BODY_BYTES, 16 KiB, a
+        // 413 in the error shape), so that rule only counts.
+        managed('AWSManagedRulesCommonRuleSet', 1, ['SizeRestrictions_BODY']),
         managed('AWSManagedRulesKnownBadInputsRuleSet', 2),
         ...rateRules,
       ],

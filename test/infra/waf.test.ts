@@ -1,6 +1,12 @@
 import type { Template } from 'aws-cdk-lib/assertions';
 import { names } from '../../lib/names';
-import { DEFAULT_RATE_LIMITS, RATE_LIMIT_WINDOW_SECONDS } from '../../lib/rate-limits';
+import {
+  DEFAULT_RATE_LIMITS,
+  RATE_LIMIT_WINDOW_SECONDS,
+  routePathPattern,
+  tokenRuleExempt,
+} from '../../lib/rate-limits';
+import { topology } from '../../lib/topology';
 import { PROD, type Resource, resourcesOfType, synthesize } from './support/synth';
 
 // The WAF web ACL in front of the API: on in prod unless opted out, with the rate limits answering 429 in
@@ -47,8 +53,19 @@ describe('prod (default)', () => {
     expect(Object.keys(resourcesOfType(templates.prod, 'AWS::WAFv2::WebACLAssociation'))).toHaveLength(1);
   });
 
-  it('limits per token (the Authorization header) on every route but the public health probe', () => {
+  it('limits per token (the Authorization header) on every route but the public ones', () => {
     const rule = rateRules(templates.prod).RateLimitPerToken!;
+    // The public routes (the health probe, the API reference) are left out by their path patterns.
+    const exempt = (
+      rule.Statement.RateBasedStatement.ScopeDownStatement as {
+        NotStatement: { Statement: Record<string, unknown> };
+      }
+    ).NotStatement.Statement;
+    const regexes = JSON.stringify(exempt).match(/"RegexString":"[^"]*"/g) ?? [];
+    expect(regexes.map((r) => JSON.parse(`{${r}}`).RegexString).sort()).toEqual(
+      [...new Set(tokenRuleExempt(topology.routes).map((r) => routePathPattern(r.path)))].sort(),
+    );
+    expect(regexes).toContain('"RegexString":"/health$"');
     expect(rule.Statement.RateBasedStatement).toMatchObject({
       Limit: DEFAULT_RATE_LIMITS.perToken,
       EvaluationWindowSec: 60,
@@ -56,13 +73,6 @@ describe('prod (default)', () => {
       CustomKeys: [
         { Header: { Name: 'authorization', TextTransformations: [{ Priority: 0, Type: 'NONE' }] } },
       ],
-      ScopeDownStatement: {
-        NotStatement: {
-          Statement: {
-            RegexMatchStatement: { FieldToMatch: { UriPath: {} }, RegexString: '/health$' },
-          },
-        },
-      },
     });
     expect(rule.Action.Block.CustomResponse).toEqual(RATE_LIMITED_RESPONSE);
   });
@@ -100,6 +110,17 @@ describe('prod (default)', () => {
 });
 
 describe('context', () => {
+  it('lets the API, not the common rule set, judge body size (a valid POST /events can exceed 8 KB)', () => {
+    const rules = webAcl(templates.prod).Properties!.Rules as {
+      Name: string;
+      Statement: { ManagedRuleGroupStatement?: { RuleActionOverrides?: unknown } };
+    }[];
+    const common = rules.find((r) => r.Name === 'AWSManagedRulesCommonRuleSet');
+    expect(common?.Statement.ManagedRuleGroupStatement?.RuleActionOverrides).toEqual([
+      { Name: 'SizeRestrictions_BODY', ActionToUse: { Count: {} } },
+    ]);
+  });
+
   it('waf=false opts prod out', () => {
     expect(resourcesOfType(templates.prodOptedOut, 'AWS::WAFv2::WebACL')).toEqual({});
     expect(resourcesOfType(templates.prodOptedOut, 'AWS::WAFv2::LoggingConfiguration')).toEqual({});
