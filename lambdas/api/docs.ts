@@ -59,7 +59,8 @@ export function docsAnswer(asset?: string): APIGatewayProxyResult {
   if (asset === undefined)
     return { statusCode: 200, headers: headers('text/html; charset=utf-8'), body: PAGE };
   if (asset === 'init.js') return { statusCode: 200, headers: headers(TYPES.js), body: INIT };
-  const type = DOCS_ASSETS[asset];
+  // Own keys only: `constructor` or `toString` must not pass for a file name.
+  const type = Object.hasOwn(DOCS_ASSETS, asset) ? DOCS_ASSETS[asset] : undefined;
   if (!type) throw new RequestError('not_found', 'No such file');
   let body = cache.get(asset);
   if (body === undefined) {
