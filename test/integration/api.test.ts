@@ -48,6 +48,22 @@ const get = (
   extra: Parameters<typeof apiEvent>[0] extends infer E ? Partial<E> : never = {},
 ) => invoke(apiEvent({ method: 'GET', resource, userId, ...extra }));
 
+/** Follows `resource`'s next_cursor from the first page to the last; every page must answer 200. */
+async function allPages<T>(userId: string, resource: string, limit: string) {
+  const items: T[] = [];
+  let cursor: string | undefined;
+  let pages = 0;
+  do {
+    const res = await get(userId, resource, { query: { limit, ...(cursor ? { cursor } : {}) } });
+    expect(res.statusCode).toBe(200);
+    const page = JSON.parse(res.body);
+    items.push(...page.data);
+    cursor = page.next_cursor ?? undefined;
+    pages++;
+  } while (cursor);
+  return { items, pages };
+}
+
 async function counts(userId: string) {
   const [row] = await t.db<{ payments: number; keys: number; outbox: number }[]>`
     SELECT (SELECT count(*)::int FROM payments WHERE user_id = ${userId}) AS payments,
@@ -285,17 +301,11 @@ describe('reads', () => {
       );
       ids.push(...batch.map((r) => JSON.parse(r.body).id));
     }
-    const seen: { id: string; created_at: string }[] = [];
-    let cursor: string | undefined;
-    let pages = 0;
-    do {
-      const res = await get(user, '/payments', { query: { limit: '37', ...(cursor ? { cursor } : {}) } });
-      expect(res.statusCode).toBe(200);
-      const page = JSON.parse(res.body);
-      seen.push(...page.data);
-      cursor = page.next_cursor ?? undefined;
-      pages++;
-    } while (cursor);
+    const { items: seen, pages } = await allPages<{ id: string; created_at: string }>(
+      user,
+      '/payments',
+      '37',
+    );
     expect(pages).toBe(7);
     expect(seen.map((p) => p.id).sort()).toEqual([...ids].sort());
     expect(new Set(seen.map((p) => p.id)).size).toBe(250);
@@ -349,19 +359,11 @@ describe('reads', () => {
     }
     const firstDefault = JSON.parse((await get(user, '/notifications')).body);
     expect(firstDefault.data).toHaveLength(20);
-    const seen: { id: string; created_at: string; payment_id: string }[] = [];
-    let cursor: string | undefined;
-    let pages = 0;
-    do {
-      const res = await get(user, '/notifications', {
-        query: { limit: '50', ...(cursor ? { cursor } : {}) },
-      });
-      expect(res.statusCode).toBe(200);
-      const page = JSON.parse(res.body);
-      seen.push(...page.data);
-      cursor = page.next_cursor ?? undefined;
-      pages++;
-    } while (cursor);
+    const { items: seen, pages } = await allPages<{ id: string; created_at: string; payment_id: string }>(
+      user,
+      '/notifications',
+      '50',
+    );
     expect(pages).toBe(3);
     expect(new Set(seen.map((n) => n.id)).size).toBe(130);
     expect(new Set(seen.map((n) => n.payment_id))).toEqual(new Set(payments));
