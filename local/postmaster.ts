@@ -1,6 +1,8 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { readFile, rm, stat } from 'node:fs/promises';
+import { chmod, chown, mkdir, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 
@@ -29,6 +31,64 @@ export async function postgresUser(): Promise<OsUser | undefined> {
     return { uid: Number(uid.stdout.trim()), gid: Number(gid.stdout.trim()) };
   } catch {
     return { uid: -1, gid: -1 };
+  }
+}
+
+/** As root, the `postgres` OS user, created when missing (PostgreSQL refuses to run as root). */
+export async function ensurePostgresUser(): Promise<OsUser | undefined> {
+  const user = await postgresUser();
+  if (!user || user.uid >= 0) return user;
+  await run('groupadd', ['-f', 'postgres']);
+  await run('useradd', ['-g', 'postgres', 'postgres']).catch(() => {}); // a concurrent start made it
+  return postgresUser();
+}
+
+/**
+ * The server binaries `user` can run. A checkout under a directory only root may enter (e.g. a 0700
+ * temporary directory) hides them from `postgres`: then they run from a copy in the system's temporary
+ * directory, made once per package path, and no permission outside our own files changes.
+ */
+export async function reachableBinaries(
+  user: OsUser | undefined,
+): Promise<{ postgres: string; initdb: string }> {
+  const binaries = await postgresBinaries();
+  if (!user || !(await firstUnreachable(dirname(binaries.postgres), user))) return binaries;
+  const native = dirname(dirname(binaries.postgres));
+  const copy = join(
+    tmpdir(),
+    `payments-postgres-${createHash('sha256').update(native).digest('hex').slice(0, 12)}`,
+  );
+  if (!existsSync(join(copy, 'bin', 'postgres'))) {
+    const staging = `${copy}.${process.pid}.${randomBytes(4).toString('hex')}`;
+    await run('cp', ['-a', native, staging]);
+    await chmod(staging, 0o755);
+    await rename(staging, copy).catch(() => rm(staging, { recursive: true, force: true })); // another won
+  }
+  await assertPostgresUserCanReach(join(copy, 'bin'), user);
+  return { postgres: join(copy, 'bin', 'postgres'), initdb: join(copy, 'bin', 'initdb') };
+}
+
+/** `initdb` of a new data directory, owned by the server's OS user, with the local password. */
+export async function initialiseDataDir(dataDir: string, password: string, log: (line: string) => void) {
+  const user = await ensurePostgresUser();
+  const { initdb } = await reachableBinaries(user);
+  await mkdir(dataDir, { recursive: true });
+  if (user) await chown(dataDir, user.uid, user.gid);
+  const passwordFile = join(tmpdir(), `pg-password-${randomBytes(6).toString('hex')}`);
+  await writeFile(passwordFile, `${password}\n`, { mode: 0o644 });
+  try {
+    const { stderr } = await run(
+      initdb,
+      [`--pgdata=${dataDir}`, '--auth=password', '--username=postgres', `--pwfile=${passwordFile}`].concat([
+        '--lc-messages=C',
+        '--encoding=UTF8',
+        '--locale=C',
+      ]),
+      { ...(user ? { uid: user.uid, gid: user.gid } : {}), env: { ...process.env, LC_MESSAGES: 'C' } },
+    );
+    if (stderr) log(stderr);
+  } finally {
+    await unlink(passwordFile).catch(() => {});
   }
 }
 
@@ -110,8 +170,8 @@ export async function startPostmaster(options: {
   flags: readonly string[];
   log: (line: string) => void;
 }): Promise<{ pid: number; stop(): Promise<void> }> {
-  const { postgres } = await postgresBinaries();
   const user = await postgresUser();
+  const { postgres } = await reachableBinaries(user);
   const child = spawn(postgres, ['-D', options.dataDir, '-p', String(options.port), ...options.flags], {
     detached: true, // its own session: no terminal signals (see the top of this file)
     stdio: ['ignore', 'ignore', 'pipe'],
