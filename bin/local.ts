@@ -12,7 +12,8 @@ parseCli({
 The whole platform on this machine (README, "Quick start"). Settings are environment variables:
   PORT (3000), HOST (127.0.0.1), LOCAL_DATA_DIR (.local/), DATABASE_URL (instead of the embedded
   PostgreSQL), LOG_LEVEL (WARN), LOCAL_BUNDLES (a cdk.out to run), LOCAL_CONSUMERS (on|off),
-  RATE_LIMIT_PER_TOKEN_PER_MINUTE (6000), RATE_LIMIT_PER_IP_PER_MINUTE (12000; 0 switches a limit off)
+  RATE_LIMIT_PER_TOKEN_PER_MINUTE (6000), RATE_LIMIT_PER_IP_PER_MINUTE (12000; 0 switches a limit off),
+  LOCAL_CONSOLE (on|off: the console at GET /)
 Ctrl-C drains in-flight work, then stops; one runtime per data directory.`,
   options: {},
 });
@@ -54,6 +55,8 @@ const runtime = await startRuntime({
   bundles: settings.LOCAL_BUNDLES,
   // LOCAL_CONSUMERS=off: no queue consumers, events stay queued (the API alone, e.g. for the bench).
   consumers: settings.LOCAL_CONSUMERS !== 'off',
+  // LOCAL_CONSOLE=off: no console at GET / (the fuzz run judges every answer as the deployed API's).
+  console: settings.LOCAL_CONSOLE !== 'off',
   rateLimits: {
     perToken: settings.RATE_LIMIT_PER_TOKEN_PER_MINUTE,
     perIp: settings.RATE_LIMIT_PER_IP_PER_MINUTE,
@@ -89,6 +92,9 @@ process.stdout.write(
     "    -H 'Content-Type: application/json' \\",
     `    -d '{"amount": 4999, "currency": "USD", "description": "First local payment"}'`,
     '',
+    ...(settings.LOCAL_CONSOLE !== 'off'
+      ? [`Console: ${runtime.baseUrl}/   API reference: ${runtime.baseUrl}/docs`]
+      : []),
     `Status: ${runtime.baseUrl}/local/status   Stop: Ctrl-C`,
     '',
   ].join('\n'),

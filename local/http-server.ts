@@ -5,9 +5,10 @@ import type { GatewayResponse } from './api-gateway';
 import { errorResponse, gatewayError } from './api-gateway';
 import type { IncomingRequest } from './api-gateway-event';
 import { type AwsJsonService, serveAwsJson } from './aws-json';
+import type { ConsoleAnswer, ConsoleRequest } from './console/server';
 
 // One HTTP server for everything local: AWS JSON calls (told apart by X-Amz-Target), the read-only
-// status page, and the API behind the gateway emulation.
+// status page, the console (`GET /`, `/local/console/...`) and the API behind the gateway emulation.
 
 /** API Gateway's request payload limit. */
 export const MAX_BODY_BYTES = 10 * 1024 * 1024;
@@ -19,6 +20,11 @@ export interface LocalHttpServerOptions {
   status(): Promise<unknown>;
   /** `PUT /local/faults` (only with LOCAL_FAULTS): changes fault rates while running, e.g. ends a bus outage. */
   updateFaults?(body: string): unknown;
+  /**
+   * The local console (docs/architecture.md, "Local console"); undefined: not one of its paths. Without it,
+   * `GET /` goes to the API as any other path.
+   */
+  console?(req: ConsoleRequest): Promise<ConsoleAnswer | undefined>;
   log: (message: string, fields?: Record<string, unknown>) => void;
   maxBodyBytes?: number;
 }
@@ -76,6 +82,22 @@ export function createLocalHttpServer(options: LocalHttpServerOptions): Server {
       } catch (error) {
         send(res, errorResponse(400, 'validation_error', (error as Error).message, requestId));
       }
+      return;
+    }
+    const page = await options.console?.({
+      method: req.method ?? 'GET',
+      path: url.pathname,
+      query: url.searchParams,
+      headers: req.headers,
+    });
+    if (page) {
+      res.writeHead(page.status, {
+        'content-type': page.contentType,
+        'cache-control': 'no-store',
+        'x-content-type-options': 'nosniff',
+        'x-correlation-id': requestId,
+      });
+      res.end(page.body);
       return;
     }
     const answer = await options.api({

@@ -8,6 +8,7 @@ import { topology as platformTopology, type Topology } from '../lib/topology';
 import { ApiEntry } from './api-entry';
 import { startBundles } from './bundled-functions';
 import { readCloudAssembly } from './cloud-assembly';
+import type { LocalConsole } from './console/server';
 import { type Consumers, startConsumers } from './consumers';
 import { loadOrCreateDevSecret } from './dev-secret';
 import { LocalEventBus } from './event-bus';
@@ -57,6 +58,11 @@ export interface RuntimeOptions {
    * schedules run as usual: the API alone as it runs in AWS, where the workers are not on its CPU (the bench).
    */
   consumers?: boolean;
+  /**
+   * The local console at `GET /` (docs/architecture.md, "Local console"); default on. Off, `GET /` is the
+   * API's as in AWS (the fuzz run, which judges every answer as the deployed API's).
+   */
+  console?: boolean;
   /** The WAF rate limits, counted per key per window of `windowSeconds` (lib/rate-limits.ts); none: no limit. */
   rateLimits?: RateLimits & { windowSeconds: number };
   log?: Log;
@@ -143,19 +149,27 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
       rateLimiter: limits && new RateLimiter(limits, limits.windowSeconds * 1000),
       log,
     });
+    const status = () =>
+      runtimeStatus({
+        topology,
+        code: assembly ? { from: 'bundles', stack: assembly.stackName } : { from: 'sources' },
+        store,
+        consumers,
+        schedules,
+        db,
+        faults: options.faults,
+      });
+    // Loaded on its first request: the runtime's start does not wait for it (nor import what it reads).
+    let localConsole: Promise<LocalConsole> | undefined;
+    const consolePart = () =>
+      (localConsole ??= import('./console/server').then(
+        (m) => new m.LocalConsole({ db, status, jwtSecret, wake: (q) => consumers?.wake(q) }),
+      ));
     const server = createLocalHttpServer({
       api: (req) => api.handle(req),
+      console: options.console === false ? undefined : async (req) => (await consolePart()).handle(req),
       awsServices: [bus.service(), sqsService(store, knownQueues), secretsManagerService(secrets)],
-      status: () =>
-        runtimeStatus({
-          topology,
-          code: assembly ? { from: 'bundles', stack: assembly.stackName } : { from: 'sources' },
-          store,
-          consumers,
-          schedules,
-          db,
-          faults: options.faults,
-        }),
+      status,
       updateFaults: options.faults && ((body) => options.faults?.update(body)),
       log,
     });

@@ -65,6 +65,11 @@ const settingsSchema = z.object({
     (v) => (typeof blankIsUnset(v) === 'string' ? (v as string).trim().toLowerCase() : undefined),
     z.enum(['on', 'off'], 'must be on or off').default('on'),
   ),
+  // The local console at GET / (docs/architecture.md, "Local console"); off: GET / is the API's, as in AWS.
+  LOCAL_CONSOLE: z.preprocess(
+    (v) => (typeof blankIsUnset(v) === 'string' ? (v as string).trim().toLowerCase() : undefined),
+    z.enum(['on', 'off'], 'must be on or off').default('on'),
+  ),
 });
 
 export type LocalSettings = z.infer<typeof settingsSchema>;

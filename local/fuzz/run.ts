@@ -229,7 +229,9 @@ async function processedEventsProblem(
 export async function runFuzz(options: FuzzOptions): Promise<FuzzSummary> {
   const started = Date.now();
   const progress = options.progress ?? (() => {});
-  const runtime = await startRestartableRuntime();
+  // Without the local console (GET /): the fuzz judges every answer as the deployed API's, and the
+  // console shows every user's payments by design (docs/architecture.md, "Local console").
+  const runtime = await startRestartableRuntime({ env: { LOCAL_CONSOLE: 'off' } });
   const db = openDatabase(runtime.databaseUrl, { max: 2 });
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
   const statuses: Record<string, number> = {};
