@@ -17,6 +17,12 @@ describe('local runtime settings', () => {
     expect(settings).toMatchObject({ PORT: 0, LOG_LEVEL: 'INFO', LOCAL_CONSUMERS: 'off', HOST: '0.0.0.0' });
   });
 
+  it('the console (GET /) is on unless LOCAL_CONSOLE=off; any other value is refused', () => {
+    expect(parseLocalSettings({}).LOCAL_CONSOLE).toBe('on');
+    expect(parseLocalSettings({ LOCAL_CONSOLE: ' OFF ' }).LOCAL_CONSOLE).toBe('off');
+    expect(() => parseLocalSettings({ LOCAL_CONSOLE: 'no' })).toThrow(/LOCAL_CONSOLE="no": must be on or off/);
+  });
+
   it.each([
     [{ PORT: 'abc' }, /^Invalid setting PORT="abc": must be a port number/],
     [{ PORT: '70000' }, /^Invalid setting PORT="70000"/],
