@@ -20,7 +20,9 @@ describe('local runtime settings', () => {
   it('the console (GET /) is on unless LOCAL_CONSOLE=off; any other value is refused', () => {
     expect(parseLocalSettings({}).LOCAL_CONSOLE).toBe('on');
     expect(parseLocalSettings({ LOCAL_CONSOLE: ' OFF ' }).LOCAL_CONSOLE).toBe('off');
-    expect(() => parseLocalSettings({ LOCAL_CONSOLE: 'no' })).toThrow(/LOCAL_CONSOLE="no": must be on or off/);
+    expect(() => parseLocalSettings({ LOCAL_CONSOLE: 'no' })).toThrow(
+      /LOCAL_CONSOLE="no": must be on or off/,
+    );
   });
 
   it.each([
