@@ -142,6 +142,7 @@ export function renderPage(sections: Record<SectionName, string>, selected: stri
 <label>description <input name="description" value="From the console"></label>
 <button type="submit">Create payment</button></form>
 <p id="create-result" role="status"></p>
+<details id="api-view-box"><summary>Through the API: <code>GET /payments/{id}</code> with the page's token</summary><pre id="api-view"></pre></details>
 <details><summary>Dev token</summary><p>User <code id="token-user"></code>; paste the token into /docs's Authorize:</p><textarea id="token" readonly rows="3" cols="80"></textarea></details>
 <p id="action-result" role="status"></p></section>
 <main>${boxes}</main>
@@ -168,6 +169,7 @@ const SCRIPT = `
   let selected = document.body.dataset.selected || '';
   let token = '';
   const shown = new Map();
+  const mine = new Set(); // payments this page created: its token may read them through the API
   const uuid = () => (crypto.randomUUID ? crypto.randomUUID() :
     ([1e7]+-1e3+-4e3+-8e3+-1e11).replace(/[018]/g, (c) => (c ^ crypto.getRandomValues(new Uint8Array(1))[0] & 15 >> c / 4).toString(16)));
   const say = (id, text) => { $(id).textContent = text; };
@@ -182,6 +184,10 @@ const SCRIPT = `
         if (box && shown.get(name) !== markup) { box.innerHTML = markup; shown.set(name, markup); }
       }
     } catch (e) { /* the runtime is restarting: the next poll tries again */ }
+    if (mine.has(selected)) {
+      const res = await fetch('/payments/' + encodeURIComponent(selected), { headers: { authorization: 'Bearer ' + token } }).catch(() => undefined);
+      if (res) say('api-view', res.status + ' ' + JSON.stringify(await res.json().catch(() => null), null, 2));
+    }
   }
   async function signToken() {
     const res = await fetch('/local/console/token', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
@@ -199,7 +205,7 @@ const SCRIPT = `
     const res = await fetch('/payments', { method: 'POST', body: JSON.stringify(payment),
       headers: { authorization: 'Bearer ' + token, 'content-type': 'application/json', 'idempotency-key': uuid() } });
     const body = await res.json().catch(() => ({}));
-    if (res.status === 201) { selected = body.id; say('create-result', res.status + ': payment ' + body.id + ' ' + body.status); }
+    if (res.status === 201) { selected = body.id; mine.add(body.id); $('api-view-box').open = true; say('create-result', res.status + ': payment ' + body.id + ' ' + body.status); }
     else say('create-result', res.status + ': ' + (body.error ? body.error.code + ': ' + body.error.message : 'failed'));
     refresh();
   });

@@ -36,6 +36,12 @@ describe('local console in Chromium', () => {
     const timeline = await page.locator('#timeline tbody').textContent();
     expect(timeline).toContain('PaymentCreated published');
     expect(timeline).toContain('risk allow');
+    // And through the API's read route, with the page's own token.
+    await page
+      .locator('#api-view')
+      .filter({ hasText: /^200 [\s\S]*"status": "SUCCEEDED"/ })
+      .waitFor();
+    await expect(page.locator('#api-view').textContent()).resolves.toContain(`"id": "${id}"`);
   }, 90_000);
 
   it('lists a DLQ message with depth 1, and its redrive button sends it back to be processed', async () => {
