@@ -158,7 +158,7 @@ section{background:#fff;border:1px solid #ddd;border-radius:6px;padding:.6rem .9
 table{border-collapse:collapse;width:100%;margin-bottom:.5rem}th,td{text-align:left;padding:2px 6px;border-bottom:1px solid #eee;vertical-align:top}
 .num{text-align:right}.status-SUCCEEDED{color:#17733a}.status-FAILED{color:#b3261e}.status-PENDING{color:#8a6d00}
 .risk-elevated{color:#8a6d00}.risk-highest{color:#b3261e}.count{margin-right:1rem;font-weight:600}
-tr.selected{background:#eef4ff}.error{color:#b3261e}form label{margin-right:.8rem}code{font-size:12px}
+tr.selected{background:#eef4ff}#analytics svg{max-width:100%;height:auto}.error{color:#b3261e}form label{margin-right:.8rem}code{font-size:12px}
 `;
 
 // Polls the sections, signs a dev token on load (POST /local/console/token) and creates payments through
