@@ -200,8 +200,8 @@ export class Database extends Construct {
     Validations.of(instance).acknowledge({
       id: 'AwsSolutions-RDS11',
       reason:
-        'RDS Proxy for PostgreSQL listens on 5432 and clients take the port from the secret; the instance ' +
-        'admits only the proxy security group inside isolated subnets, so a non-default port adds nothing.',
+        'RDS Proxy for PostgreSQL listens on 5432; the instance admits only the proxy and the master secret ' +
+        "holders' security groups inside isolated subnets, so a non-default port adds nothing.",
     });
     if (!prod) {
       Validations.of(instance).acknowledge({

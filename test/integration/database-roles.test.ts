@@ -1,6 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import {
   connectDatabase,
   type Database,
@@ -16,7 +14,7 @@ import { purgeExpiredRecords } from '../../lambdas/shared/adapters/postgres/work
 import { loadConfig, platformConfigSchema } from '../../lambdas/shared/config';
 import { names } from '../../lib/names';
 import { topology } from '../../lib/topology';
-import { createTestDatabase, MIGRATIONS_DIR, type TestDatabase } from '../support/database';
+import { createTestDatabase, type TestDatabase } from '../support/database';
 import { seedPendingPayment } from '../support/factories';
 
 // Least privilege in PostgreSQL (docs/architecture.md, "Database roles"): each function's role can do what
@@ -57,13 +55,14 @@ async function outcome(work: Promise<unknown>): Promise<string> {
 const DENIED = '42501'; // insufficient_privilege
 
 describe('the roles', () => {
-  it('are exactly the topology database functions (the migrator is the owner) and the ops role, by lib/names.ts', () => {
-    const sql = readFileSync(join(MIGRATIONS_DIR, '0009_function_roles.sql'), 'utf8');
-    const declared = sql
-      .match(/ARRAY\[([^\]]+)\]/)![1]!
-      .match(/'([a-z_]+)'/g)!
-      .map((r) => r.slice(1, -1));
-    expect(declared.sort()).toEqual([...allRoles].sort());
+  it('are exactly the topology database functions (the migrator is the owner) and the ops role, by lib/names.ts', async () => {
+    // Whoever the migrations grant CONNECT on this database to, explicitly (PUBLIC aside).
+    const granted = await t.db<{ role: string }[]>`
+      SELECT DISTINCT a.grantee::regrole::text AS role
+      FROM pg_database d, aclexplode(d.datacl) a
+      WHERE d.datname = current_database() AND a.privilege_type = 'CONNECT' AND a.grantee <> 0
+        AND a.grantee <> d.datdba`;
+    expect(granted.map((r) => r.role).sort()).toEqual([...allRoles].sort());
     expect(functionRoles.paymentWorker).toBe('payments_payment_worker');
   });
 
