@@ -36,6 +36,13 @@ export const names = {
   glueDatabase: (stage: string) => `payments_analytics_${stage}`,
   /** A stage's WAF log group: WAF delivers only to groups named `aws-waf-logs-*`. */
   wafLogGroup: (stage: string) => `aws-waf-logs-payments-${stage}`,
+  /**
+   * A function's PostgreSQL role (docs/architecture.md, "Database roles"): `paymentWorker` ->
+   * `payments_payment_worker`. Roles are cluster-wide, so every stage's and test database's share them.
+   */
+  databaseRole: (fn: string) => `payments_${kebab(fn).replace(/-/g, '_')}`,
+  /** The ops CLI's read-only PostgreSQL role (its reports). */
+  opsDatabaseRole: 'payments_ops_readonly',
 } as const;
 
 /** CloudWatch namespace of the Powertools metrics in AWS. */

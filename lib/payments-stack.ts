@@ -44,7 +44,15 @@ export class PaymentsStack extends Stack {
           config,
           network:
             network && spec.usesDatabase
-              ? { vpc: network.vpc, subnets: network.subnets, securityGroup: network.functionsSecurityGroup }
+              ? {
+                  vpc: network.vpc,
+                  subnets: network.subnets,
+                  // The migrator holds the master secret and reaches the instance itself, not the proxy.
+                  securityGroup:
+                    name === topology.migrator && database.ownerSecurityGroup
+                      ? database.ownerSecurityGroup
+                      : network.functionsSecurityGroup,
+                }
               : undefined,
           bundling:
             name === topology.migrator
@@ -53,7 +61,7 @@ export class PaymentsStack extends Stack {
                 ? { commandHooks: copyDocsAssetsHook }
                 : undefined,
         });
-        if (spec.usesDatabase) database.connect(fn);
+        if (spec.usesDatabase) database.connect(fn, name);
         if (spec.publishesEvents) eventBus.grantPublish(fn);
         return [name, fn];
       }),

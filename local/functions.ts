@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { databaseRoleScope } from '../lambdas/shared/adapters/postgres/database';
 import { names } from '../lib/names';
 import type { Topology } from '../lib/topology';
 import { localArn } from './aws-identity';
@@ -32,6 +33,17 @@ export function specOf(topology: Topology, name: string) {
   return spec;
 }
 
+/**
+ * The handler run as its function's database role (docs/architecture.md, "Database roles"): the functions
+ * share this process and its DATABASE_URL (the owner's), so each invocation's queries go to a pool of its
+ * own role. The migrator stays the owner, as in AWS.
+ */
+function inOwnRole(topology: Topology, name: string, handler: LambdaHandler): LambdaHandler {
+  if (!specOf(topology, name).usesDatabase || name === topology.migrator) return handler;
+  const role = names.databaseRole(name);
+  return (event, context) => databaseRoleScope.run(role, () => handler(event, context));
+}
+
 /** The functions the runtime invokes, by topology key, and how to stop them. */
 export interface RunningFunctions {
   functions: Map<string, LocalFunction>;
@@ -55,7 +67,7 @@ export async function loadSourceFunctions(
       const module = (await import(pathToFileURL(join(ROOT, entry)).href)) as LoadedModule;
       const handler = handlerOf(name, module) ?? module.handler;
       if (typeof handler !== 'function') throw new Error(`${entry} does not export a handler`);
-      return [name, { name, spec, handler: handler as LambdaHandler }];
+      return [name, { name, spec, handler: inOwnRole(topology, name, handler as LambdaHandler) }];
     }),
   );
   return new Map(loaded);

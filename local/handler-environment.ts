@@ -3,6 +3,7 @@ import { names } from '../lib/names';
 import type { Topology } from '../lib/topology';
 import { LOCAL_REGION, LOCAL_STAGE } from './aws-identity';
 import type { BundledFunction } from './cloud-assembly';
+import type { RuntimeDatabase } from './runtime-database';
 
 // What a function's code reads from its environment, locally. From the sources, every handler module
 // shares this process's environment, set before the first import (handlers read it on load, as in a
@@ -70,7 +71,11 @@ export function sourceEnvironment(
  */
 export function bundleRuntimeEnvironment(
   fn: BundledFunction,
-  input: LocalEndpoints & { caFile: string; dataDir: string },
+  input: LocalEndpoints & {
+    caFile: string;
+    dataDir: string;
+    database?: Pick<RuntimeDatabase, 'credentials'>;
+  },
 ): Record<string, string> {
   return {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
@@ -85,6 +90,24 @@ export function bundleRuntimeEnvironment(
     ...(fn.environment.ANALYTICS_BUCKET_NAME
       ? { ANALYTICS_EXPORT_DIR: analyticsExportDir(input.dataDir) }
       : {}),
+    ...roleSignIn(fn, input.database?.credentials),
     ...serviceEnvironment(input),
   };
+}
+
+/**
+ * A bundle that signs in to RDS Proxy with IAM as its role (DATABASE_USER) signs in here as the local
+ * server's owner and takes that role (docs/architecture.md, "Database roles"): the embedded server cannot
+ * check IAM tokens. Over TCP with TLS, verified against the local certificate as RDS Proxy's would be.
+ */
+function roleSignIn(
+  fn: BundledFunction,
+  credentials: RuntimeDatabase['credentials'],
+): Record<string, string> {
+  if (!fn.environment.DATABASE_USER || fn.environment.DATABASE_SECRET_ARN || !credentials) return {};
+  const { username, password, host, port, dbname } = credentials;
+  const url = new URL(`postgres://${host}:${port}/${dbname}`);
+  url.username = username;
+  url.password = password;
+  return { DATABASE_URL: url.toString() };
 }

@@ -24,9 +24,17 @@ const tokens = {
 
 const database = {
   DATABASE_URL: z.string().url().optional(),
+  /** The master credentials: the migrator's alone (docs/architecture.md, "Database roles"). */
   DATABASE_SECRET_ARN: z.string().optional(),
-  /** RDS Proxy endpoint; the secret's own host is used when absent. */
+  /**
+   * The function's own PostgreSQL role (lib/names.ts `databaseRole`). Without DATABASE_URL it signs in to
+   * DATABASE_HOST (RDS Proxy) with IAM as this user; with it, the URL's user signs in and takes this role.
+   */
+  DATABASE_USER: z.string().optional(),
+  /** RDS Proxy endpoint, or the instance's for the migrator; the secret's own host is used when absent. */
   DATABASE_HOST: z.string().optional(),
+  DATABASE_PORT: z.coerce.number().int().min(1).max(65535).default(5432),
+  DATABASE_NAME: z.string().default('payments'),
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(100).default(5),
   /** Named prepared statements pin RDS Proxy connections; off in AWS. */
   DATABASE_PREPARE: z
@@ -87,9 +95,21 @@ const analytics = {
 
 type Issues = z.core.$RefinementCtx;
 
-function needsDatabase(env: { DATABASE_URL?: string; DATABASE_SECRET_ARN?: string }, ctx: Issues): void {
-  if (!env.DATABASE_URL && !env.DATABASE_SECRET_ARN) {
-    ctx.addIssue({ code: 'custom', message: 'DATABASE_URL or DATABASE_SECRET_ARN is required' });
+function needsDatabase(
+  env: {
+    DATABASE_URL?: string;
+    DATABASE_SECRET_ARN?: string;
+    DATABASE_USER?: string;
+    DATABASE_HOST?: string;
+  },
+  ctx: Issues,
+): void {
+  const iam = env.DATABASE_USER && env.DATABASE_HOST;
+  if (!env.DATABASE_URL && !env.DATABASE_SECRET_ARN && !iam) {
+    ctx.addIssue({
+      code: 'custom',
+      message: 'DATABASE_URL, DATABASE_SECRET_ARN, or DATABASE_USER with DATABASE_HOST is required',
+    });
   }
 }
 

@@ -1,55 +1,109 @@
-import { Duration, RemovalPolicy, SecretValue, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy, SecretValue, Stack, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { names } from '../names';
 import type { StageConfig } from '../stage-config';
+import { topology } from '../topology';
 import type { Network } from './network';
 import type { PlatformFunction } from './platform-function';
 
 const DATABASE_NAME = 'payments';
+/** The master secret's rotation period (Secrets Manager's hosted single-user rotation). */
+const ROTATION_DAYS = 30;
 
 /**
- * PostgreSQL and the one way in: a Secrets Manager secret (read at cold start, never an environment
- * value) and, in AWS, RDS Proxy with TLS (certificate and host name verified). On LocalStack the secret points at localstack.yml's
- * PostgreSQL container, so the same DATABASE_SECRET_ARN code path runs.
+ * PostgreSQL and the ways in (docs/architecture.md, "Database roles"). Each function signs in as its own
+ * role (lib/names.ts `databaseRole`, created by migrations/0009): in AWS with IAM through RDS Proxy, which
+ * itself reaches the instance with IAM (end-to-end IAM: the proxy holds no passwords). The master secret is
+ * the migrator's alone, read per invocation; it reaches the instance directly, and Secrets Manager rotates
+ * that secret on a schedule. On LocalStack (no RDS, no proxy, no IAM for PostgreSQL) the secret points at
+ * localstack.yml's container, and each function signs in with it and takes its role.
  */
 export class Database extends Construct {
   readonly secret: secretsmanager.ISecret;
   readonly instance?: rds.DatabaseInstance;
   readonly proxy?: rds.DatabaseProxy;
+  /**
+   * Carried by what holds the master secret (the migrator, the rotation function): besides the proxy, the
+   * only group the instance admits.
+   */
+  readonly ownerSecurityGroup?: ec2.SecurityGroup;
   /** The instance class's memory, which the freeable-memory alarm takes its threshold from. */
   readonly instanceMemoryBytes?: number;
   private readonly config: StageConfig;
+  /** What RDS Proxy signs in to the instance as: `rds-db:connect` for each function's role, nothing else. */
+  private proxyRole?: iam.Role;
 
   constructor(scope: Construct, id: string, props: { config: StageConfig; network?: Network }) {
     super(scope, id);
     this.config = props.config;
     if (props.network) {
-      const { instance, proxy, memoryBytes } = this.createRds(props.network);
+      const { instance, proxy, memoryBytes, ownerSecurityGroup } = this.createRds(props.network);
       this.instance = instance;
       this.proxy = proxy;
       this.instanceMemoryBytes = memoryBytes;
+      this.ownerSecurityGroup = ownerSecurityGroup;
       this.secret = instance.secret!;
     } else {
       this.secret = this.createExternalSecret();
     }
   }
 
-  /** Environment and grants for a function that talks to the database. */
-  connect(fn: PlatformFunction): void {
-    this.secret.grantRead(fn.role);
+  /**
+   * Environment and grants for topology function `name`: the migrator gets the master secret; every other
+   * function `rds-db:connect` as its own role and no secret (on LocalStack: the container's secret).
+   */
+  connect(fn: PlatformFunction, name: string): void {
+    // Lambda scales by instances, so each keeps a small pool; the proxy multiplexes them.
+    fn.addEnvironment({ DATABASE_POOL_MAX: '2', DATABASE_NAME });
+    if (name === topology.migrator) {
+      this.secret.grantRead(fn.role);
+      fn.addEnvironment({
+        DATABASE_SECRET_ARN: this.secret.secretArn,
+        // The instance's certificate chains to the RDS CA, which Lambda's Node.js runtimes ship in this
+        // file but no longer load by default: verify the chain and the host name against it.
+        ...(this.instance
+          ? { DATABASE_SSL: 'verify-full', NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem' }
+          : { DATABASE_SSL: 'disable' }),
+      });
+      return;
+    }
+    const role = names.databaseRole(name);
+    if (!this.proxy) {
+      this.secret.grantRead(fn.role);
+      fn.addEnvironment({
+        DATABASE_SECRET_ARN: this.secret.secretArn,
+        DATABASE_USER: role,
+        DATABASE_SSL: 'disable',
+        DATABASE_PREPARE: 'true',
+      });
+      return;
+    }
+    this.proxy.grantConnect(fn.role, role);
+    this.proxyRole!.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['rds-db:connect'],
+        resources: [
+          Stack.of(this).formatArn({
+            service: 'rds-db',
+            resource: 'dbuser',
+            resourceName: `${this.instance!.instanceResourceId}/${role}`,
+            arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+          }),
+        ],
+      }),
+    );
     fn.addEnvironment({
-      DATABASE_SECRET_ARN: this.secret.secretArn,
-      // Lambda scales by instances, so each keeps a small pool; the proxy multiplexes them.
-      DATABASE_POOL_MAX: '2',
+      DATABASE_USER: role,
+      DATABASE_HOST: this.proxy.endpoint,
       // RDS Proxy presents an ACM certificate chaining to Amazon Root CA 1, which is in Node's default CA
-      // store: verify the chain and the host name. localstack.yml's PostgreSQL container has no TLS.
-      ...(this.proxy
-        ? { DATABASE_HOST: this.proxy.endpoint, DATABASE_SSL: 'verify-full', DATABASE_PREPARE: 'false' }
-        : { DATABASE_SSL: 'disable', DATABASE_PREPARE: 'true' }),
+      // store: verify the chain and the host name. Named prepared statements would pin proxy connections.
+      DATABASE_SSL: 'verify-full',
+      DATABASE_PREPARE: 'false',
     });
   }
 
@@ -58,7 +112,12 @@ export class Database extends Construct {
     const engine = rds.DatabaseInstanceEngine.postgres({ version: rds.PostgresEngineVersion.VER_17 });
     const instanceSecurityGroup = new ec2.SecurityGroup(this, 'InstanceSecurityGroup', {
       vpc: network.vpc,
-      description: 'PostgreSQL: reachable from RDS Proxy only',
+      description: 'PostgreSQL: reachable from RDS Proxy and the master secret holders only',
+      allowAllOutbound: false,
+    });
+    const ownerSecurityGroup = new ec2.SecurityGroup(this, 'OwnerSecurityGroup', {
+      vpc: network.vpc,
+      description: 'Holders of the master secret (migrator, rotation): the instance and Secrets Manager',
       allowAllOutbound: false,
     });
     const proxySecurityGroup = new ec2.SecurityGroup(this, 'ProxySecurityGroup', {
@@ -102,27 +161,47 @@ export class Database extends Construct {
       publiclyAccessible: false,
       autoMinorVersionUpgrade: true,
       cloudwatchLogsExports: ['postgresql'],
+      // The functions' roles sign in with IAM (rds_iam, migrations/0009), through the proxy.
+      iamAuthentication: true,
     });
     instance.node.addDependency(postgresLogs);
+    this.proxyRole = new iam.Role(this, 'ProxyRole', {
+      assumedBy: new iam.ServicePrincipal('rds.amazonaws.com'),
+      description: 'RDS Proxy: signs in to the instance with IAM as each function role',
+    });
     const proxy = new rds.DatabaseProxy(this, 'Proxy', {
+      role: this.proxyRole,
       dbProxyName: names.stageResource(this.config.stage),
       proxyTarget: rds.ProxyTarget.fromInstance(instance),
-      secrets: [instance.secret!],
+      // End-to-end IAM: clients sign in with IAM and the proxy signs in to PostgreSQL with IAM as the same
+      // user, so it needs no per-role secrets and the master password never passes through it.
+      defaultAuthScheme: rds.DefaultAuthScheme.IAM_AUTH,
       vpc: network.vpc,
       vpcSubnets: network.subnets,
       securityGroups: [proxySecurityGroup],
       requireTLS: true,
-      iamAuth: false,
       idleClientTimeout: Duration.minutes(15),
     });
     instance.connections.allowDefaultPortFrom(proxySecurityGroup, 'RDS Proxy');
+    instance.connections.allowDefaultPortFrom(ownerSecurityGroup, 'Master secret holders');
+    const secretsManager = network.endpoints.SecretsManager;
+    if (!secretsManager) throw new Error('The network has no Secrets Manager endpoint for the rotation');
+    secretsManager.connections.allowDefaultPortFrom(ownerSecurityGroup, 'Master secret holders');
+    // Nothing but the migrator and this rotation use the master password, and each reads it afresh, so a
+    // rotation needs no coordination (docs/RUNBOOK.md, "Database secret rotation").
+    instance.addRotationSingleUser({
+      automaticallyAfter: Duration.days(ROTATION_DAYS),
+      securityGroup: ownerSecurityGroup,
+      endpoint: secretsManager,
+      vpcSubnets: network.subnets,
+    });
     proxy.connections.allowFrom(network.functionsSecurityGroup, ec2.Port.tcp(5432), 'Platform functions');
 
     Validations.of(instance).acknowledge({
       id: 'AwsSolutions-RDS11',
       reason:
-        'RDS Proxy for PostgreSQL listens on 5432 and clients take the port from the secret; the instance ' +
-        'admits only the proxy security group inside isolated subnets, so a non-default port adds nothing.',
+        'RDS Proxy for PostgreSQL listens on 5432; the instance admits only the proxy and the master secret ' +
+        "holders' security groups inside isolated subnets, so a non-default port adds nothing.",
     });
     if (!prod) {
       Validations.of(instance).acknowledge({
@@ -134,13 +213,7 @@ export class Database extends Construct {
         reason: 'dev stage: must be destroyable with `npm run destroy`; prod has deletion protection.',
       });
     }
-    Validations.of(instance).acknowledge({
-      id: 'AwsSolutions-SMG4',
-      reason:
-        'Functions cache the credentials per cold start and RDS Proxy reads this secret; rotating it needs a ' +
-        'coordinated two-user rotation that is not built yet (see README Operations).',
-    });
-    return { instance, proxy, memoryBytes: instanceClass.memoryBytes };
+    return { instance, proxy, memoryBytes: instanceClass.memoryBytes, ownerSecurityGroup };
   }
 
   private createExternalSecret(): secretsmanager.ISecret {

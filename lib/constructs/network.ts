@@ -13,6 +13,8 @@ export class Network extends Construct {
   readonly subnets: ec2.SubnetSelection = { subnetType: ec2.SubnetType.PRIVATE_ISOLATED };
   /** Carried by every function that reaches the database; the proxy admits exactly this group. */
   readonly functionsSecurityGroup: ec2.SecurityGroup;
+  /** The interface endpoints, by service: a construct whose own security group calls one allows it here. */
+  readonly endpoints: Record<string, ec2.InterfaceVpcEndpoint> = {};
 
   constructor(scope: Construct, id: string, props: { config: StageConfig }) {
     super(scope, id);
@@ -47,6 +49,7 @@ export class Network extends Construct {
     };
     for (const [name, service] of Object.entries(endpoints)) {
       const endpoint = this.vpc.addInterfaceEndpoint(name, { service, subnets: this.subnets, open: false });
+      this.endpoints[name] = endpoint;
       endpoint.connections.allowFrom(
         this.functionsSecurityGroup,
         ec2.Port.tcp(443),

@@ -2,6 +2,7 @@ import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { type Database, openDatabase } from '../../lambdas/shared/adapters/postgres/database';
+import { names } from '../../lib/names';
 import { localDataDir } from '../../local/dev-secret';
 import { isArgumentError } from '../cli';
 import { analyticsReport, analyticsRun, formatAnalyticsReport, formatAnalyticsRun } from './analytics';
@@ -56,6 +57,16 @@ const usesSql = (c: Command) =>
   c.name === 'retention run' ||
   c.name.startsWith('analytics ');
 
+/**
+ * The PostgreSQL role a local command's SQL runs as (docs/architecture.md, "Database roles"): a function's
+ * work as that function's role, everything else (the reports) read-only.
+ */
+function localRoleOf(command: Command): string {
+  if (command.name === 'retention run') return names.databaseRole('retention');
+  if (command.name === 'analytics run') return names.databaseRole('analytics');
+  return names.opsDatabaseRole;
+}
+
 async function openSession(command: Command, options: OpsOptions, deps: OpsDependencies): Promise<Session> {
   const session: Session = { closers: [] };
   if (command.name === 'analytics run' && options.target === 'aws') {
@@ -70,7 +81,7 @@ async function openSession(command: Command, options: OpsOptions, deps: OpsDepen
       dataDir: localDataDir(deps.env),
     });
     deps.err(`Local database: ${opened.describe}`);
-    session.db = opened.db;
+    session.db = opened.as(localRoleOf(command));
     session.backend = new LocalOpsBackend(opened.db, { close: opened.close });
     session.closers.push(() => session.backend!.close());
     return session;

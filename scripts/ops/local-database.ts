@@ -12,10 +12,38 @@ import { OpsError } from './backend';
 // for this command and stopped after it.
 
 export interface OpenedDatabase {
+  /** As the URL's user (the local server's owner): the local queues' tables. */
   db: Database;
+  /**
+   * The same database as PostgreSQL role `role` (docs/architecture.md, "Database roles"): the reports read as
+   * the read-only ops role, a command doing a function's work runs as that function's role. One pool per role.
+   */
+  as(role: string): Database;
   /** Where it came from, for the operator. */
   describe: string;
   close(): Promise<void>;
+}
+
+/** `db` over `url`, with a pool per role `as` asks for, all closed by `close` before `release`. */
+function opened(url: string, describe: string, release: () => Promise<void>): OpenedDatabase {
+  const db = openDatabase(url, { max: 2 });
+  const pools = new Map<string, Database>();
+  return {
+    db,
+    describe,
+    as: (role) => {
+      let pool = pools.get(role);
+      if (!pool) {
+        pool = openDatabase(url, { max: 2, role });
+        pools.set(role, pool);
+      }
+      return pool;
+    },
+    close: async () => {
+      await Promise.all([db, ...pools.values()].map((pool) => pool.end({ timeout: 2 })));
+      await release();
+    },
+  };
 }
 
 function isAlive(pid: number): boolean {
@@ -50,17 +78,13 @@ export async function openLocalDatabase(options: {
   databaseUrl?: string;
   dataDir: string;
 }): Promise<OpenedDatabase> {
-  if (options.databaseUrl) {
-    const db = openDatabase(options.databaseUrl, { max: 2 });
-    return { db, describe: new URL(options.databaseUrl).host, close: () => db.end({ timeout: 2 }) };
-  }
+  const nothing = async () => {};
+  if (options.databaseUrl) return opened(options.databaseUrl, new URL(options.databaseUrl).host, nothing);
   const postgresDir = join(options.dataDir, 'postgres');
   const port = await runningPort(postgresDir);
   if (port) {
-    const db = openDatabase(withDatabase(`postgres://postgres:postgres@127.0.0.1:${port}/postgres`), {
-      max: 2,
-    });
-    return { db, describe: await describeServer(options.dataDir, port), close: () => db.end({ timeout: 2 }) };
+    const url = withDatabase(`postgres://postgres:postgres@127.0.0.1:${port}/postgres`);
+    return opened(url, await describeServer(options.dataDir, port), nothing);
   }
   if (!existsSync(join(postgresDir, 'PG_VERSION'))) {
     throw new OpsError(
@@ -68,13 +92,9 @@ export async function openLocalDatabase(options: {
     );
   }
   const server = await startEmbeddedPostgres({ dataDir: postgresDir });
-  const db = openDatabase(withDatabase(server.url), { max: 2 });
-  return {
-    db,
-    describe: `local data dir ${options.dataDir} (embedded PostgreSQL started for this command)`,
-    close: async () => {
-      await db.end({ timeout: 2 });
-      await server.stop();
-    },
-  };
+  return opened(
+    withDatabase(server.url),
+    `local data dir ${options.dataDir} (embedded PostgreSQL started for this command)`,
+    () => server.stop(),
+  );
 }

@@ -1,5 +1,6 @@
 import type { Template } from 'aws-cdk-lib/assertions';
 import { VPC_NETWORK_INTERFACE_ACTIONS } from '../../lib/constructs/platform-function';
+import { names } from '../../lib/names';
 import { topology } from '../../lib/topology';
 import {
   asArray,
@@ -147,6 +148,10 @@ describe('localstack target', () => {
     for (const [name] of Object.entries(topology.functions).filter(([, f]) => f.usesDatabase)) {
       const fn = resourcesOfType(template, 'AWS::Lambda::Function')[functionIdOf(template, name)]!;
       expect(environmentOf(fn).DATABASE_SECRET_ARN).toEqual({ Ref: secretId });
+      // No IAM for PostgreSQL here: the container's credentials sign in and each function takes its role.
+      expect(environmentOf(fn).DATABASE_USER).toBe(
+        name === topology.migrator ? undefined : names.databaseRole(name),
+      );
       expect(environmentOf(fn).DATABASE_HOST).toBeUndefined();
       // localstack.yml's PostgreSQL container has no TLS.
       expect(environmentOf(fn).DATABASE_SSL).toBe('disable');

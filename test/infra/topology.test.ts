@@ -64,7 +64,11 @@ describe('functions', () => {
       POWERTOOLS_SERVICE_NAME: names.service(name),
       POWERTOOLS_METRICS_NAMESPACE: 'Payments',
     });
-    expect('DATABASE_SECRET_ARN' in env).toBe(spec.usesDatabase);
+    // The master secret is the migrator's alone; the others sign in as their own role (docs/architecture.md, "Database roles").
+    expect('DATABASE_SECRET_ARN' in env).toBe(name === topology.migrator);
+    expect(env.DATABASE_USER).toBe(
+      spec.usesDatabase && name !== topology.migrator ? names.databaseRole(name) : undefined,
+    );
     expect('EVENT_BUS_NAME' in env).toBe(spec.publishesEvents);
     // No --enable-source-maps on every cold start (docs/infrastructure.md, "Bundles").
     expect(env.NODE_OPTIONS).toBeUndefined();
@@ -93,7 +97,10 @@ describe('functions', () => {
   });
 
   it('database functions get the RDS Proxy endpoint, fully verified TLS and no named prepared statements', () => {
-    for (const [name] of Object.entries(topology.functions).filter(([, f]) => f.usesDatabase)) {
+    const viaProxy = Object.entries(topology.functions).filter(
+      ([name, f]) => f.usesDatabase && name !== topology.migrator,
+    );
+    for (const [name] of viaProxy) {
       const env = environmentOf(
         resourcesOfType(template, 'AWS::Lambda::Function')[functionIdOf(template, name)]!,
       );
@@ -101,6 +108,15 @@ describe('functions', () => {
       expect(env).toMatchObject({ DATABASE_SSL: 'verify-full', DATABASE_PREPARE: 'false' });
       expect(JSON.stringify(env.DATABASE_HOST)).toContain('Endpoint');
     }
+    // The migrator reaches the instance (the secret's host) and verifies its RDS CA certificate.
+    const migrator = environmentOf(
+      resourcesOfType(template, 'AWS::Lambda::Function')[functionIdOf(template, topology.migrator)]!,
+    );
+    expect(migrator).toMatchObject({
+      DATABASE_SSL: 'verify-full',
+      NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem',
+    });
+    expect(migrator.DATABASE_HOST).toBeUndefined();
   });
 });
 

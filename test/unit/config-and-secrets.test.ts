@@ -41,8 +41,12 @@ describe('config', () => {
   const platform = (env: NodeJS.ProcessEnv) => loadConfig(platformConfigSchema, env);
 
   it('needs a database where the function uses one', () => {
-    expect(() => platform({})).toThrow(/DATABASE_URL or DATABASE_SECRET_ARN/);
-    expect(() => loadConfig(databaseConfigSchema, {})).toThrow(/DATABASE_URL or DATABASE_SECRET_ARN/);
+    expect(() => platform({})).toThrow(
+      /DATABASE_URL, DATABASE_SECRET_ARN, or DATABASE_USER with DATABASE_HOST/,
+    );
+    expect(() => loadConfig(databaseConfigSchema, {})).toThrow(
+      /DATABASE_URL, DATABASE_SECRET_ARN, or DATABASE_USER with DATABASE_HOST/,
+    );
     expect(platform({ DATABASE_SECRET_ARN: 'arn:x' }).DATABASE_PREPARE).toBe(true);
   });
 
@@ -121,8 +125,51 @@ describe('connectDatabase', () => {
       prepare: false,
       ssl: 'verify-full', // postgres.js: TLS with Node's certificate and host name checks
     });
-    await connectDatabase(config);
-    expect(sm.commandCalls(GetSecretValueCommand)).toHaveLength(1);
-    await db.end();
+    // Read afresh per call: the master secret rotates, and the next invocation picks the new password up.
+    sm.on(GetSecretValueCommand).resolves({
+      SecretString: JSON.stringify({ username: 'app', password: 'rotated', host: 'db.internal' }),
+    });
+    const again = await connectDatabase(config);
+    expect(sm.commandCalls(GetSecretValueCommand)).toHaveLength(2);
+    expect((again.options as unknown as { pass: string }).pass).toBe('rotated');
+    await Promise.all([db.end(), again.end()]);
+  });
+});
+
+describe('connectDatabase with IAM (RDS Proxy)', () => {
+  it('signs in as DATABASE_USER with a fresh IAM token as the password, and reads no secret', async () => {
+    const { connectDatabase } = await import('../../lambdas/shared/adapters/postgres/database');
+    const saved = { ...process.env };
+    Object.assign(process.env, {
+      AWS_REGION: 'eu-west-1',
+      AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
+      AWS_SECRET_ACCESS_KEY: 'not-a-real-key',
+    });
+    try {
+      const config = loadConfig(databaseConfigSchema, {
+        APP_STAGE: 'prod',
+        DATABASE_USER: 'payments_api',
+        DATABASE_HOST: 'proxy.internal',
+        DATABASE_SSL: 'verify-full',
+        DATABASE_PREPARE: 'false',
+      });
+      const db = await connectDatabase(config); // postgres.js connects lazily: no network here
+      const options = db.options as unknown as {
+        host: string[];
+        user: string;
+        database: string;
+        pass: unknown;
+      };
+      expect(options).toMatchObject({ host: ['proxy.internal'], user: 'payments_api', database: 'payments' });
+      // postgres.js calls the password function for each new connection: a token signed for this user and host.
+      const pass = options.pass as () => Promise<string>;
+      const token = await pass();
+      expect(token).toMatch(/^proxy\.internal:5432\/\?Action=connect&DBUser=payments_api&/);
+      expect(token).toContain('X-Amz-Signature=');
+      expect(sm.commandCalls(GetSecretValueCommand)).toHaveLength(0);
+      await db.end();
+    } finally {
+      process.env = saved;
+    }
   });
 });

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import postgres, { type Sql } from 'postgres';
 import type { DatabaseConfig } from '../../config';
 
@@ -38,13 +39,28 @@ export type DatabaseTls = false | 'require' | 'verify-full';
 const tlsOf = (setting: DatabaseConfig['DATABASE_SSL']): DatabaseTls =>
   setting === 'disable' ? false : setting;
 
+/**
+ * Which function's role the current invocation runs as where several functions share one process and one
+ * DATABASE_URL (the local runtime from the sources, docs/architecture.md, "Database roles"): the pool of
+ * `connectDatabase` then keeps a pool per role and sends each query to the pool of the role in scope.
+ * Never set in Lambda, where a process is one function and DATABASE_USER names its role.
+ */
+export const databaseRoleScope = new AsyncLocalStorage<string>();
+
 export function openDatabase(
   url: string,
-  options: { max?: number; prepare?: boolean; ssl?: DatabaseTls } = {},
+  options: {
+    max?: number;
+    prepare?: boolean;
+    ssl?: DatabaseTls;
+    /** Sign in as the URL's user, then act as this role (a startup parameter: it lasts the session). */
+    role?: string;
+  } = {},
 ) {
   const target = socketOf(url);
   return postgres(target.url, {
     ...(target.path ? { path: target.path } : {}),
+    ...(options.role ? { connection: { role: options.role } as Record<string, string> } : {}),
     max: options.max ?? 5,
     prepare: options.prepare ?? true,
     ssl: options.ssl ?? false,
@@ -55,30 +71,94 @@ export function openDatabase(
   }) as unknown as Database;
 }
 
-/** Connects from DATABASE_URL, or from the Secrets Manager secret (read once per cold start). */
+/** One Database over a pool per role: the role in `databaseRoleScope`, else `open()`'s own user. */
+function routedByRole(open: (role?: string) => Database): Database {
+  const own = open();
+  const pools = new Map<string, Database>();
+  const current = (): Database => {
+    const role = databaseRoleScope.getStore();
+    if (!role) return own;
+    let pool = pools.get(role);
+    if (!pool) {
+      pool = open(role);
+      pools.set(role, pool);
+    }
+    return pool;
+  };
+  const end = async (options?: { timeout?: number }) => {
+    await Promise.all([own, ...pools.values()].map((pool) => pool.end(options)));
+  };
+  return new Proxy(own, {
+    apply: (_target, thisArg, args) =>
+      Reflect.apply(current() as unknown as (...a: unknown[]) => unknown, thisArg, args),
+    get: (_target, property) => {
+      if (property === 'end') return end;
+      const pool = current();
+      const value = Reflect.get(pool, property);
+      return typeof value === 'function' ? value.bind(pool) : value;
+    },
+  });
+}
+
+const common = (config: DatabaseConfig) => ({
+  max: config.DATABASE_POOL_MAX,
+  prepare: config.DATABASE_PREPARE,
+  // verify-full: Node's CA store, which holds Amazon's roots (RDS Proxy's certificate is ACM's; the
+  // instance's RDS CA is added by NODE_EXTRA_CA_CERTS on the migrator, lib/constructs/database.ts).
+  ssl: tlsOf(config.DATABASE_SSL),
+  idle_timeout: 30,
+  connect_timeout: 10,
+  onnotice: () => {},
+  types,
+});
+
+/**
+ * Connects as the function's own role (docs/architecture.md, "Database roles"):
+ * - DATABASE_URL: its user signs in and takes DATABASE_USER's role, or the role in `databaseRoleScope`
+ *   (the local runtime; the URL's user must be allowed to, as the owner is);
+ * - DATABASE_SECRET_ARN: the master credentials (the migrator; on LocalStack, the container's throwaway
+ *   ones, then taking DATABASE_USER's role), read afresh on every call so a rotated password is picked up;
+ * - DATABASE_USER and DATABASE_HOST: IAM authentication to RDS Proxy as that user, a fresh token (valid 15
+ *   minutes) for each new connection, so nothing is kept that could expire.
+ */
 export async function connectDatabase(config: DatabaseConfig): Promise<Database> {
-  const common = { max: config.DATABASE_POOL_MAX, prepare: config.DATABASE_PREPARE };
+  const role = config.DATABASE_USER;
   if (config.DATABASE_URL) {
-    return openDatabase(config.DATABASE_URL, { ...common, ssl: tlsOf(config.DATABASE_SSL) });
+    const url = config.DATABASE_URL;
+    const pool = {
+      max: config.DATABASE_POOL_MAX,
+      prepare: config.DATABASE_PREPARE,
+      ssl: tlsOf(config.DATABASE_SSL),
+    };
+    const open = (scoped?: string) => openDatabase(url, { ...pool, role: scoped });
+    return role ? open(role) : routedByRole(open);
   }
-  // Loaded here, not at the top: the Secrets Manager adapter builds the Powertools singletons (via
-  // observability), and the local runtime imports this module before it sets the handlers' environment
-  // (POWERTOOLS_LOG_LEVEL and friends would be read too early; test/unit/local-import-order.test.ts).
-  const { readSecret } = await import('../secrets');
-  const secret = JSON.parse(await readSecret(config.DATABASE_SECRET_ARN!)) as DatabaseSecret;
+  if (config.DATABASE_SECRET_ARN) {
+    // Loaded here, not at the top: the Secrets Manager adapter builds the Powertools singletons (via
+    // observability), and the local runtime imports this module before it sets the handlers' environment
+    // (POWERTOOLS_LOG_LEVEL and friends would be read too early; test/unit/local-import-order.test.ts).
+    const { readSecret } = await import('../secrets');
+    const secret = JSON.parse(
+      await readSecret(config.DATABASE_SECRET_ARN, { fresh: true }),
+    ) as DatabaseSecret;
+    return postgres({
+      host: config.DATABASE_HOST ?? secret.host,
+      port: secret.port ?? config.DATABASE_PORT,
+      database: secret.dbname ?? config.DATABASE_NAME,
+      username: secret.username,
+      password: secret.password,
+      ...(role ? { connection: { role } as Record<string, string> } : {}),
+      ...common(config),
+    }) as unknown as Database;
+  }
+  const { iamAuthToken } = await import('./iam-auth');
+  const target = { hostname: config.DATABASE_HOST!, port: config.DATABASE_PORT, username: role! };
   return postgres({
-    host: config.DATABASE_HOST ?? secret.host,
-    port: secret.port ?? 5432,
-    database: secret.dbname ?? 'payments',
-    username: secret.username,
-    password: secret.password,
-    // verify-full: Node's own CA store, which holds Amazon's roots (RDS Proxy's certificate is ACM's).
-    ssl: tlsOf(config.DATABASE_SSL),
-    max: common.max,
-    prepare: common.prepare,
-    idle_timeout: 30,
-    connect_timeout: 10,
-    onnotice: () => {},
-    types,
+    host: target.hostname,
+    port: target.port,
+    database: config.DATABASE_NAME,
+    username: target.username,
+    password: () => iamAuthToken(target),
+    ...common(config),
   }) as unknown as Database;
 }
