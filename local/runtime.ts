@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
+import { openDatabase } from '../lambdas/shared/adapters/postgres/database';
 import { names } from '../lib/names';
 import type { RateLimits } from '../lib/rate-limits';
 import { topology as platformTopology, type Topology } from '../lib/topology';
@@ -162,9 +163,12 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
     // Loaded on its first request: the runtime's start does not wait for it (nor import what it reads).
     let localConsole: Promise<LocalConsole> | undefined;
     const consolePart = () =>
-      (localConsole ??= import('./console/server').then(
-        (m) => new m.LocalConsole({ db, status, jwtSecret, wake: (q) => consumers?.wake(q) }),
-      ));
+      (localConsole ??= import('./console/server').then((m) => {
+        // The platform's tables as the read-only ops role (docs/architecture.md, "Database roles").
+        const reads = openDatabase(database.url, { max: 2, role: names.opsDatabaseRole });
+        cleanups.push(() => reads.end({ timeout: 2 }));
+        return new m.LocalConsole({ db, reads, status, jwtSecret, wake: (q) => consumers?.wake(q) });
+      }));
     const server = createLocalHttpServer({
       api: (req) => api.handle(req),
       console: options.console === false ? undefined : async (req) => (await consolePart()).handle(req),

@@ -26,7 +26,13 @@ export interface ConsoleAnswer {
 }
 
 export interface ConsoleParts {
+  /** The runtime's own database (the owner): the local queues' tables, which a redrive writes. */
   db: Database;
+  /**
+   * The platform's tables, read as the ops CLI's read-only role (docs/architecture.md, "Database roles"):
+   * the console can show everything and change nothing of the platform's.
+   */
+  reads: Database;
   status(): Promise<RuntimeStatus>;
   jwtSecret: string;
   /** Wakes a queue's consumer: redriven messages are taken at once, not at its next idle poll. */
@@ -63,7 +69,7 @@ export class LocalConsole {
       return json(200, await this.sections(req.query.get('payment') ?? undefined));
     const payment = /^\/local\/console\/payments\/([^/]+)$/.exec(req.path);
     if (payment && req.method === 'GET') {
-      const timeline = await paymentTimeline(this.parts.db, decodeURIComponent(payment[1]!));
+      const timeline = await paymentTimeline(this.parts.reads, decodeURIComponent(payment[1]!));
       return timeline ? json(200, timeline) : problem(404, 'not_found', 'No such payment');
     }
     // Actions: JSON only, so a page of another site cannot send them (its fetch would need CORS).
@@ -77,7 +83,7 @@ export class LocalConsole {
 
   state() {
     return readConsoleState({
-      db: this.parts.db,
+      reads: this.parts.reads,
       status: this.parts.status,
       ops: this.ops,
       store: this.store,
@@ -87,7 +93,7 @@ export class LocalConsole {
   private async sections(selected: string | undefined) {
     const [state, timeline] = await Promise.all([
       this.state(),
-      selected ? paymentTimeline(this.parts.db, selected) : undefined,
+      selected ? paymentTimeline(this.parts.reads, selected) : undefined,
     ]);
     return renderSections(state, timeline, selected);
   }

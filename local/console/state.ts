@@ -55,7 +55,8 @@ export interface ConsoleState {
 }
 
 export interface StateSources {
-  db: Database;
+  /** The platform's tables, read as the ops CLI's read-only role. */
+  reads: Database;
   status(): Promise<RuntimeStatus>;
   /** The ops CLI's backend on the runtime's own database. */
   ops: LocalOpsBackend;
@@ -70,7 +71,7 @@ const ageSeconds = (sentAt: Date | undefined, now: Date) =>
   sentAt ? Math.max(0, Math.floor((now.getTime() - sentAt.getTime()) / 1000)) : null;
 
 export async function readConsoleState(sources: StateSources, now = new Date()): Promise<ConsoleState> {
-  const { db } = sources;
+  const db = sources.reads;
   const [status, dlqs, outbox, payments, notifications, events, stats] = await Promise.all([
     sources.status(),
     sources.ops.listDeadLetterQueues({ sample: 5 }),
