@@ -66,14 +66,19 @@ export function headerValue(rawHeaders: readonly string[], name: string): string
   return found;
 }
 
+/**
+ * API Gateway's single- and multi-value maps. Collected in a Map, then made own properties: a client's
+ * name may be `constructor`, `valueOf` or `__proto__`, which a plain object would answer from its prototype.
+ */
 function collect(pairs: Iterable<[string, string]>) {
-  const single: Record<string, string> = {};
-  const multi: Record<string, string[]> = {};
-  for (const [name, value] of pairs) {
-    single[name] = value;
-    multi[name] = [...(multi[name] ?? []), value];
-  }
-  return Object.keys(single).length > 0 ? { single, multi } : { single: null, multi: null };
+  const values = new Map<string, string[]>();
+  for (const [name, value] of pairs) values.set(name, [...(values.get(name) ?? []), value]);
+  if (values.size === 0) return { single: null, multi: null };
+  const entries = [...values];
+  return {
+    single: Object.fromEntries(entries.map(([name, all]) => [name, all.at(-1)!])) as Record<string, string>,
+    multi: Object.fromEntries(entries) as Record<string, string[]>,
+  };
 }
 
 function headerPairs(rawHeaders: readonly string[]): [string, string][] {
