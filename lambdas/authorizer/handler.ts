@@ -1,4 +1,5 @@
 import type { APIGatewayAuthorizerResult, APIGatewayTokenAuthorizerEvent } from 'aws-lambda';
+import { bearerToken } from '../shared/auth/bearer';
 import { createTokenVerifier, InvalidTokenError, type TokenRefusal } from '../shared/auth/token-verifier';
 import { loadConfig, tokenConfigSchema } from '../shared/config';
 import { logger, observed } from '../shared/observability';
@@ -34,11 +35,10 @@ function refuse(reason: keyof typeof REFUSAL_REASONS, methodArn: string): APIGat
 /** REST API TOKEN authorizer: a valid JWT becomes the principal; anything else is a 401 saying why. */
 export const handler = observed(
   async (event: APIGatewayTokenAuthorizerEvent): Promise<APIGatewayAuthorizerResult> => {
-    // RFC 6750 / RFC 9110: the scheme name is case-insensitive.
-    const match = /^bearer +([\w-]+\.[\w-]*\.[\w-]*)$/i.exec(event.authorizationToken ?? '');
-    if (!match?.[1]) return refuse('malformed', event.methodArn);
+    const token = bearerToken(event.authorizationToken);
+    if (!token) return refuse('malformed', event.methodArn);
     try {
-      const principal = await verify(match[1]);
+      const principal = await verify(token);
       return {
         principalId: principal.userId,
         policyDocument: {

@@ -3,6 +3,7 @@ import { Agent, request } from 'node:http';
 import fc from 'fast-check';
 import { SignJWT } from 'jose';
 import { type Database, openDatabase } from '../../lambdas/shared/adapters/postgres/database';
+import { bearerToken } from '../../lambdas/shared/auth/bearer';
 import { signDevToken } from '../../lambdas/shared/auth/dev-token';
 import { loadConfig, tokenConfigSchema } from '../../lambdas/shared/config';
 import { PaymentCreated } from '../../lambdas/shared/events';
@@ -298,7 +299,8 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzSummary> {
     const acceptedEventIds = new Set<string>();
 
     const property = fc.asyncProperty(fuzzRequest(ctx), async (req) => {
-      const callerId = req.headers.authorization === `Bearer ${t.valid}` ? attackerId : undefined;
+      // Whom the authorizer takes the caller for: its own rule (any case of the scheme, 1+ spaces).
+      const callerId = bearerToken(req.headers.authorization) === t.valid ? attackerId : undefined;
       const before = await rowCounts(db);
       const answer = await send(runtime.baseUrl, agent, { ...req, callerId });
       const after = await rowCounts(db);
