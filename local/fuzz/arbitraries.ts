@@ -294,6 +294,9 @@ const eventType = fc.oneof(
   { weight: 1, arbitrary: anyJsonValue },
 );
 
+/** A value as query text: String() throws on a null-prototype object, which fc.dictionary may make. */
+const asText = (value: unknown) => (typeof value === 'string' ? value : JSON.stringify(value));
+
 const eventMessage = fc.oneof(
   { weight: 3, arbitrary: hostileString },
   {
@@ -428,7 +431,7 @@ export function fuzzRequest(ctx: FuzzContext): fc.Arbitrary<FuzzRequest> {
         'GET /events',
         query(
           ['event_type', 'from', 'to', 'limit', 'cursor', 'user_id'],
-          fc.oneof(fc.stringMatching(/^[a-z][a-z0-9_.]{0,10}$/), eventType.map(String), statuses),
+          fc.oneof(fc.stringMatching(/^[a-z][a-z0-9_.]{0,10}$/), eventType.map(asText), statuses),
         ).map((q) => `/events${q}`),
       ),
     },
