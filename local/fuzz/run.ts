@@ -121,7 +121,9 @@ export function judge(req: FuzzRequest, answer: Answer, secrets: readonly string
   if (leaked) return `another user's data in the answer (${leaked})`;
   // A rate limit's 429 is a valid answer (README, "Rate limits"): WAF's, which cannot echo a correlation
   // id, but must say when to come back.
-  const rateLimited = answer.status === 429 && answer.body.includes('"rate_limited"');
+  // A HEAD answer has no body to carry the code: its status says it.
+  const rateLimited =
+    answer.status === 429 && (req.method === 'HEAD' || answer.body.includes('"rate_limited"'));
   if (rateLimited && !/^\d+$/.test(String(answer.headers['retry-after']))) return '429 without Retry-After';
   // Every other answer, the gateway's own included (README, "The API").
   if (!rateLimited && !answer.headers['x-correlation-id']) return `no X-Correlation-Id (${answer.status})`;

@@ -16,6 +16,13 @@ describe('fuzz judge and rate limits', () => {
     expect(judge(req, { status: 429, headers: json, body }, [])).toBe('429 without Retry-After');
   });
 
+  it('accepts a HEAD 429 with Retry-After, whose answer has no body to name its code', () => {
+    const head = { ...req, method: 'HEAD' };
+    const headers = { ...json, 'retry-after': '3' };
+    expect(judge(head, { status: 429, headers, body: '' }, [])).toBeUndefined();
+    expect(judge(head, { status: 429, headers: json, body: '' }, [])).toBe('429 without Retry-After');
+  });
+
   it('still refuses any 5xx', () => {
     expect(judge(req, { status: 502, headers: { ...json, 'retry-after': '1' }, body }, [])).toMatch(
       /server error 502/,
