@@ -174,29 +174,11 @@ export interface RecentNotification {
 }
 
 /** The newest notifications sent, for payments and for requested events alike. */
-export async function recentNotifications(db: Queryable, limit: number): Promise<RecentNotification[]> {
-  const rows = await db<
-    {
-      id: string;
-      payment_id: string | null;
-      user_id: string;
-      channel: string;
-      status: string;
-      message: string;
-      sent_at: Date;
-    }[]
-  >`
-    SELECT id, payment_id, user_id, channel, status, message, sent_at FROM notifications
-    ORDER BY created_at DESC, id DESC LIMIT ${limit}`;
-  return rows.map((r) => ({
-    id: r.id,
-    paymentId: r.payment_id,
-    userId: r.user_id,
-    channel: r.channel,
-    status: r.status,
-    message: r.message,
-    sentAt: r.sent_at,
-  }));
+export function recentNotifications(db: Queryable, limit: number): Promise<RecentNotification[]> {
+  // Named in SQL as the interface names them: the rows are the answer.
+  return db<RecentNotification[]>`
+    SELECT id, payment_id AS "paymentId", user_id AS "userId", channel, status, message, sent_at AS "sentAt"
+    FROM notifications ORDER BY created_at DESC, id DESC LIMIT ${limit}`;
 }
 
 export interface RecentEvent {
@@ -209,25 +191,9 @@ export interface RecentEvent {
 }
 
 /** The newest requested events (`POST /events`) the notification worker processed. */
-export async function recentEvents(db: Queryable, limit: number): Promise<RecentEvent[]> {
-  const rows = await db<
-    {
-      id: string;
-      user_id: string;
-      event_type: string;
-      message: string;
-      accepted_at: Date;
-      processed_at: Date;
-    }[]
-  >`
-    SELECT id, user_id, event_type, message, accepted_at, processed_at FROM processed_events
-    ORDER BY processed_at DESC, id DESC LIMIT ${limit}`;
-  return rows.map((r) => ({
-    id: r.id,
-    userId: r.user_id,
-    eventType: r.event_type,
-    message: r.message,
-    acceptedAt: r.accepted_at,
-    processedAt: r.processed_at,
-  }));
+export function recentEvents(db: Queryable, limit: number): Promise<RecentEvent[]> {
+  return db<RecentEvent[]>`
+    SELECT id, user_id AS "userId", event_type AS "eventType", message, accepted_at AS "acceptedAt",
+           processed_at AS "processedAt"
+    FROM processed_events ORDER BY processed_at DESC, id DESC LIMIT ${limit}`;
 }
