@@ -142,7 +142,8 @@ export class PaymentsStack extends Stack {
       output(STACK_OUTPUTS.analyticsGlueDatabase, names.glueDatabase(config.stage));
     if (analyticsExports.workGroup)
       output(STACK_OUTPUTS.analyticsAthenaWorkGroup, analyticsExports.workGroup.ref);
-    // For an operator's port-forwarding session to the database (docs/RUNBOOK.md); no secret values.
+    // The master secret's ARN (no value), for break-glass on the instance itself; an operator's session signs
+    // in to the proxy with IAM as a role (docs/RUNBOOK.md).
     output(STACK_OUTPUTS.databaseSecretArn, database.secret.secretArn);
     if (database.proxy) output(STACK_OUTPUTS.databaseProxyEndpoint, database.proxy.endpoint);
     if (network) {
