@@ -87,27 +87,28 @@ export interface PaymentTimeline {
 export async function paymentTimeline(db: Queryable, id: string): Promise<PaymentTimeline | undefined> {
   const payment = await paymentById(db, id);
   if (!payment) return undefined;
-  const outbox = await db<
-    {
-      event_id: string;
-      detail_type: string;
-      created_at: Date;
-      published_at: Date | null;
-      attempts: number;
-      last_error: string | null;
-    }[]
-  >`
+  // Independent reads: side by side (the page asks every second while a payment is selected).
+  const [outbox, ledger, notifications, [risk]] = await Promise.all([
+    db<
+      {
+        event_id: string;
+        detail_type: string;
+        created_at: Date;
+        published_at: Date | null;
+        attempts: number;
+        last_error: string | null;
+      }[]
+    >`
     SELECT event_id, detail_type, created_at, published_at, attempts, last_error FROM outbox
-    WHERE detail->'payment'->>'id' = ${id} ORDER BY created_at, event_id`;
-  const ledger = await db<
-    { account: string; direction: string; amount: string; currency: string; created_at: Date }[]
-  >`
+    WHERE detail->'payment'->>'id' = ${id} ORDER BY created_at, event_id`,
+    db<{ account: string; direction: string; amount: string; currency: string; created_at: Date }[]>`
     SELECT account, direction, amount, currency, created_at FROM ledger_entries
-    WHERE payment_id = ${id} ORDER BY id`;
-  const notifications = await db<{ channel: string; status: string; message: string; sent_at: Date }[]>`
-    SELECT channel, status, message, sent_at FROM notifications WHERE payment_id = ${id} ORDER BY sent_at`;
-  const [risk] = await db<{ score: number; level: string; outcome: string; assessed_at: Date }[]>`
-    SELECT score, level, outcome, assessed_at FROM risk_assessments WHERE payment_id = ${id}`;
+    WHERE payment_id = ${id} ORDER BY id`,
+    db<{ channel: string; status: string; message: string; sent_at: Date }[]>`
+    SELECT channel, status, message, sent_at FROM notifications WHERE payment_id = ${id} ORDER BY sent_at`,
+    db<{ score: number; level: string; outcome: string; assessed_at: Date }[]>`
+    SELECT score, level, outcome, assessed_at FROM risk_assessments WHERE payment_id = ${id}`,
+  ]);
   const entries: TimelineEntry[] = [
     {
       at: payment.createdAt,

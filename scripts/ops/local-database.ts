@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type Database, openDatabase } from '../../lambdas/shared/adapters/postgres/database';
+import { type Database, openDatabase, poolsByRole } from '../../lambdas/shared/adapters/postgres/database';
 import { startEmbeddedPostgres } from '../../local/embedded-postgres';
 import { LOCAL_DATABASE_NAME, withDatabaseName } from '../../local/runtime-database';
 import { isHolderAlive, readRuntimeLock } from '../../local/runtime-lock';
@@ -26,21 +26,13 @@ export interface OpenedDatabase {
 
 /** `db` over `url`, with a pool per role `as` asks for, all closed by `close` before `release`. */
 function opened(url: string, describe: string, release: () => Promise<void>): OpenedDatabase {
-  const db = openDatabase(url, { max: 2 });
-  const pools = new Map<string, Database>();
+  const pools = poolsByRole((role) => openDatabase(url, { max: 2, role }));
   return {
-    db,
+    db: pools.own,
     describe,
-    as: (role) => {
-      let pool = pools.get(role);
-      if (!pool) {
-        pool = openDatabase(url, { max: 2, role });
-        pools.set(role, pool);
-      }
-      return pool;
-    },
+    as: (role) => pools.as(role),
     close: async () => {
-      await Promise.all([db, ...pools.values()].map((pool) => pool.end({ timeout: 2 })));
+      await pools.end({ timeout: 2 });
       await release();
     },
   };

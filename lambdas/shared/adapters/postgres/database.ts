@@ -71,28 +71,38 @@ export function openDatabase(
   }) as unknown as Database;
 }
 
-/** One Database over a pool per role: the role in `databaseRoleScope`, else `open()`'s own user. */
-function routedByRole(open: (role?: string) => Database): Database {
+/** `open()`'s own pool and one per PostgreSQL role, each opened on first use; `end` closes them all. */
+export function poolsByRole(open: (role?: string) => Database) {
   const own = open();
   const pools = new Map<string, Database>();
+  return {
+    own,
+    as(role: string): Database {
+      let pool = pools.get(role);
+      if (!pool) {
+        pool = open(role);
+        pools.set(role, pool);
+      }
+      return pool;
+    },
+    async end(options?: { timeout?: number }): Promise<void> {
+      await Promise.all([own, ...pools.values()].map((pool) => pool.end(options)));
+    },
+  };
+}
+
+/** One Database over a pool per role: the role in `databaseRoleScope`, else `open()`'s own user. */
+function routedByRole(open: (role?: string) => Database): Database {
+  const pools = poolsByRole(open);
   const current = (): Database => {
     const role = databaseRoleScope.getStore();
-    if (!role) return own;
-    let pool = pools.get(role);
-    if (!pool) {
-      pool = open(role);
-      pools.set(role, pool);
-    }
-    return pool;
+    return role ? pools.as(role) : pools.own;
   };
-  const end = async (options?: { timeout?: number }) => {
-    await Promise.all([own, ...pools.values()].map((pool) => pool.end(options)));
-  };
-  return new Proxy(own, {
+  return new Proxy(pools.own, {
     apply: (_target, thisArg, args) =>
       Reflect.apply(current() as unknown as (...a: unknown[]) => unknown, thisArg, args),
     get: (_target, property) => {
-      if (property === 'end') return end;
+      if (property === 'end') return pools.end;
       const pool = current();
       const value = Reflect.get(pool, property);
       return typeof value === 'function' ? value.bind(pool) : value;
