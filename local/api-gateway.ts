@@ -138,16 +138,28 @@ function toGatewayResponse(result: unknown, requestId: string): GatewayResponse 
   return { statusCode: r.statusCode, headers, body };
 }
 
+const exemptPatterns = new WeakMap<readonly RouteSpec[], RegExp[]>();
+
+/**
+ * As the WAF scope-down statement: public routes by the end of the path, whatever the method. Compiled
+ * once per route table, not per request.
+ */
+function tokenExemptPatterns(routes: readonly RouteSpec[]): RegExp[] {
+  let patterns = exemptPatterns.get(routes);
+  if (!patterns) {
+    patterns = tokenRuleExempt(routes).map((r) => new RegExp(routePathPattern(r.path)));
+    exemptPatterns.set(routes, patterns);
+  }
+  return patterns;
+}
+
 /**
  * WAF's 429 when a rate rule refuses the request (lib/rate-limits.ts): WAF's custom response carries no
  * X-Correlation-Id (it cannot echo a request header), so neither does this one.
  */
 function rateLimited(req: IncomingRequest, options: ApiGatewayOptions): GatewayResponse | undefined {
   if (!options.rateLimiter) return undefined;
-  // As the WAF scope-down statement: public routes by the end of the path, whatever the method.
-  const exempt = tokenRuleExempt(options.routes).some((r) =>
-    new RegExp(routePathPattern(r.path)).test(req.path),
-  );
+  const exempt = tokenExemptPatterns(options.routes).some((pattern) => pattern.test(req.path));
   const retryAfter = options.rateLimiter.refuse({
     token: exempt ? undefined : headerValue(req.rawHeaders, 'authorization'),
     ip: req.sourceIp,
